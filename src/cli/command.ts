@@ -1,0 +1,24 @@
+/** One `guardline` subcommand. `path` is the words that name it, e.g. `['policy', 'check']`. */
+export interface Command {
+  path: readonly string[];
+  /** One line for `guardline --help`, after the usage. */
+  usage: string;
+  summary: string;
+  /** Returns the process exit code. */
+  run(args: string[], io: CommandIO): Promise<number>;
+}
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export function out(io: CommandIO, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function err(io: CommandIO, text: string): void {
+  io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { type CommandIO, err, out } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return [
+    'usage: guardline <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    `  ${'--version'.padEnd(width)}  print the version`,
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], io: CommandIO = process): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    out(io, version());
+    return 0;
+  }
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    out(io, help());
+    return argv.length === 0 ? 1 : 0;
+  }
+  const command = [...COMMANDS]
+    .sort((a, b) => b.path.length - a.path.length)
+    .find((c) => c.path.every((word, i) => argv[i] === word));
+  if (!command) {
+    err(io, `guardline: unknown command '${argv.join(' ')}'\n\n${help()}`);
+    return 2;
+  }
+  const args = argv.slice(command.path.length);
+  if (args.includes('--help') || args.includes('-h')) {
+    out(io, `usage: guardline ${command.usage}\n  ${command.summary}`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    const error = e as { code?: string; message?: string; action?: string };
+    err(io, `guardline ${command.path.join(' ')}: ${error.code ? `${error.code}: ` : ''}${error.message ?? String(e)}`);
+    if (error.action) err(io, `  what to do: ${error.action}`);
+    return 1;
+  }
+}

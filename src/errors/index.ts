@@ -1,0 +1,2 @@
+export { ERROR_CODES, type ErrorCode, type ErrorCodeSpec } from './codes.ts';
+export { GuardlineError, isGuardlineError } from './guardline-error.ts';

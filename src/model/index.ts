@@ -1,0 +1,5 @@
+export * from './decision.ts';
+export * from './directive.ts';
+export * from './proposal.ts';
+export * from './roles.ts';
+export * from './session-meta.ts';
