@@ -51,6 +51,58 @@ export const ERROR_CODES = {
     action: 'Wait for transcription to recover (the session is told with a directive), or end the call.',
     status: 503,
   },
+  // --- telephony (Twilio Media Streams) ----------------------------------------------------
+  GL_TWILIO_MESSAGE_INVALID: {
+    message: 'The Twilio Media Streams message is not valid JSON or does not match its schema; it was ignored.',
+    action: 'Send messages shaped as in Twilio\'s Media Streams docs (event, streamSid, sequenceNumber and the event body).',
+    status: 400,
+  },
+  GL_TWILIO_MESSAGE_UNKNOWN: {
+    message: 'The Twilio Media Streams message has an unknown event; it was ignored.',
+    action: 'Send only connected, start, media, dtmf, mark or stop events.',
+    status: 400,
+  },
+  GL_TWILIO_MESSAGE_TOO_LARGE: {
+    message: 'The Twilio Media Streams message is larger than Guardline accepts; it was ignored.',
+    action: 'Send 20 ms μ-law frames (160 bytes each) as Twilio does.',
+    status: 413,
+  },
+  GL_TWILIO_MEDIA_FORMAT_UNSUPPORTED: {
+    message: 'The stream\'s media format is not audio/x-mulaw at 8000 Hz mono.',
+    action: 'Use a Twilio <Stream> (it always sends audio/x-mulaw 8000 Hz mono).',
+    status: 415,
+  },
+  GL_TWILIO_PARAMETERS_INVALID: {
+    message: 'The stream\'s customParameters are missing or invalid for a Guardline session.',
+    action: 'Add <Parameter> elements to the <Stream> for each field named in the error (see docs/readme/telephony.md).',
+    status: 400,
+  },
+  GL_TWILIO_REST_FAILED: {
+    message: 'The Twilio REST API did not complete the call.',
+    action: 'Check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN and the call SID; the details carry Twilio\'s status and error code.',
+    status: 502,
+  },
+  // --- transcription (Deepgram) -----------------------------------------------------------
+  GL_TRANSCRIPTION_AUTH: {
+    message: 'The transcription service rejected the API key.',
+    action: 'Set a valid DEEPGRAM_API_KEY (or unset it to use the embedded fake).',
+    status: 502,
+  },
+  GL_TRANSCRIPTION_REJECTED: {
+    message: 'The transcription service rejected the connection request (bad parameters or unavailable).',
+    action: 'Check the transcription options (model, encoding, sample rate) and the service status; the details carry the HTTP status.',
+    status: 502,
+  },
+  GL_TRANSCRIPTION_UNAVAILABLE: {
+    message: 'The transcription service could not be reached.',
+    action: 'Check DEEPGRAM_BASE_URL and the network; Guardline keeps retrying with backoff and holds the session past the grace period.',
+    status: 503,
+  },
+  GL_TRANSCRIPTION_CLOSED: {
+    message: 'The transcriber has been closed; it accepts no more audio.',
+    action: 'Open a new transcriber for a new call.',
+    status: 409,
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
