@@ -103,6 +103,19 @@ export const ERROR_CODES = {
     action: 'Open a new transcriber for a new call.',
     status: 409,
   },
+  // --- HubSpot card backend (src/hubspot-card) ------------------------------------------
+  GL_AUTH_SIGNATURE: {
+    message: 'The request is not signed by HubSpot, its signature does not match, or it is older than 5 minutes.',
+    action:
+      'Call these endpoints only through hubspot.fetch from the Guardline card; check that GUARDLINE_HUBSPOT_CLIENT_SECRET is the HubSpot app client secret and that the server clock is right.',
+    status: 401,
+  },
+  GL_AUTH_ROLE: {
+    message: 'Your HubSpot user does not have the Guardline role this action needs.',
+    action:
+      'Ask an admin to add your HubSpot user id (or team) to GUARDLINE_HUBSPOT_ROLES for the approver or manager role.',
+    status: 403,
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
