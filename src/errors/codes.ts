@@ -116,6 +116,79 @@ export const ERROR_CODES = {
       'Ask an admin to add your HubSpot user id (or team) to GUARDLINE_HUBSPOT_ROLES for the approver or manager role.',
     status: 403,
   },
+  // --- store, audit chain, approvals, budgets (src/store, src/audit, src/approvals) -------
+  GL_STORE_UNREACHABLE: {
+    message: 'The database could not be opened or reached.',
+    action:
+      'Check DATABASE_URL (PostgreSQL) or that GUARDLINE_DATA_DIR is writable (SQLite); decisions are denied until it is back (fail closed).',
+    status: 503,
+  },
+  GL_STORE_MIGRATION_FAILED: {
+    message: 'The database schema could not be migrated to this version of Guardline.',
+    action: 'Read the failing migration in the details; restore the database or fix its schema by hand, then restart.',
+    status: 500,
+  },
+  GL_STORE_WRITE_FAILED: {
+    message: 'A durable write failed; nothing of it was stored.',
+    action: 'Retry; if it persists check disk space, permissions or the database server. The decision was denied (fail closed).',
+    status: 503,
+  },
+  GL_STORE_CONFLICT: {
+    message: 'The record already exists with different content.',
+    action: 'Use a new id; ids of sessions, decisions and policy versions are never reused.',
+    status: 409,
+  },
+  GL_STORE_CLOSED: {
+    message: 'The store has been closed.',
+    action: 'Open a new store; this happens during shutdown.',
+    status: 503,
+  },
+  GL_AUDIT_KEY_MISSING: {
+    message: 'No audit signing key is configured.',
+    action:
+      'Set GUARDLINE_AUDIT_KEY to an Ed25519 private key (PEM or base64); every node sharing a database must use the same key.',
+    status: 500,
+  },
+  GL_AUDIT_KEY_INVALID: {
+    message: 'The audit key is not a valid Ed25519 key.',
+    action: 'Give a PEM (PKCS#8 private or SPKI public) Ed25519 key, its base64, or the base64 of the 32-byte seed.',
+    status: 500,
+  },
+  GL_AUDIT_FILE_INVALID: {
+    message: 'The checkpoint or bundle file is not valid.',
+    action: 'Give a file written by `guardline audit checkpoint` or `guardline audit export`.',
+    status: 422,
+  },
+  GL_APPROVAL_NOT_FOUND: {
+    message: 'No approval request has this id.',
+    action: 'Check the approval id; it is `<decisionId>.approval`.',
+    status: 404,
+  },
+  GL_APPROVAL_FORBIDDEN: {
+    message: 'You do not have the role this approval requires.',
+    action: 'Ask a user with the approver role named in the request.',
+    status: 403,
+  },
+  GL_APPROVAL_CLOSED: {
+    message: 'The approval request has already been decided.',
+    action: 'Nothing to do; see its status and votes.',
+    status: 409,
+  },
+  GL_APPROVAL_EXPIRED: {
+    message: 'The approval request passed its deadline without an answer and has expired.',
+    action: 'The agent was told; a new request is needed for a new attempt.',
+    status: 410,
+  },
+  GL_OVERRIDE_REFUSED: {
+    message: 'The override cannot be used: it is unknown, used, expired, or for another session, action or bound.',
+    action: 'Ask for a new approval for this exact action.',
+    status: 403,
+  },
+  GL_BUDGET_EXCEEDED: {
+    message: 'A daily budget (concession value, approvals requested or calls started) is used up.',
+    action: 'Wait for the next day or raise the cap in the policy.',
+    status: 429,
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
