@@ -194,6 +194,13 @@ export interface OutboxStore {
    * writer on SQLite). A worker that dies loses its lease and the row becomes claimable again.
    */
   claimDue(now: Millis, limit: number, leaseMs?: number): Promise<OutboxRow[]>;
+  /**
+   * Records the values an update is about to replace, BEFORE the CRM call (added by the CRM
+   * helper): a crash between the PATCH and `markDelivered` must not lose them, and a retry must
+   * not re-read them (it would read its own write). Sets `previous` only while it is null (the
+   * first read wins) and returns the row as stored; null if the id is unknown.
+   */
+  recordPrevious(id: string, previous: Record<string, Json>, now: Millis): Promise<OutboxRow | null>;
   /** `previous`, when given, records the values the write replaced (for rollback). */
   markDelivered(
     id: string,
