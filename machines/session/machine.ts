@@ -132,7 +132,7 @@ export const sessionMachine = machineSetup.createMachine({
   states: {
     lifecycle: {
       initial: 'connecting',
-      on: { CALL_ENDED: '.ended' },
+      on: { CALL_ENDED: '.ended', TRANSFER_COMPLETED: '.ended' },
       states: {
         connecting: {
           on: {

@@ -1,0 +1,228 @@
+import { type Actor, createActor } from 'xstate';
+import { sessionMachine } from '../../machines/session/machine.ts';
+import type { Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
+import { analyzeUtterance, redactPii } from '../analysis/index.ts';
+import { decide } from '../gate/decide.ts';
+import type { Analyzer, SessionView } from '../gate/types.ts';
+import { reason } from '../gate/verdict.ts';
+import type { Decision } from '../model/decision.ts';
+import type { SessionMeta } from '../model/session-meta.ts';
+import type { LoadedPolicy } from '../policy/index.ts';
+import type { SessionInput } from './inputs.ts';
+import type { SessionOutput } from './outputs.ts';
+import { viewOf } from './view.ts';
+
+export interface SessionDeps {
+  analyze: Analyzer;
+  redact: typeof redactPii;
+}
+
+const DEFAULT_DEPS: SessionDeps = { analyze: (text, speaker) => analyzeUtterance(text, speaker), redact: redactPii };
+
+const EVENT_TYPES = {
+  voicemail: 'VOICEMAIL',
+  transfer_completed: 'TRANSFER_COMPLETED',
+  call_ended: 'CALL_ENDED',
+  transcription_lost: 'TRANSCRIPTION_LOST',
+  transcription_restored: 'TRANSCRIPTION_RESTORED',
+} as const;
+
+/**
+ * One live call or message thread: its statechart actor plus the gate. Every input goes through
+ * `apply`, which returns what the session decided and directed in answer, synchronously and
+ * deterministically. The runtime persists the outputs before delivering them (law 1).
+ */
+export class GuardedSession {
+  readonly meta: SessionMeta;
+  readonly policy: LoadedPolicy;
+  private readonly actor: Actor<typeof sessionMachine>;
+  private readonly deps: SessionDeps;
+  private seq = 0;
+  private outputs: SessionOutput[] = [];
+
+  constructor(meta: SessionMeta, policy: LoadedPolicy, deps: SessionDeps = DEFAULT_DEPS) {
+    this.meta = meta;
+    this.policy = policy;
+    this.deps = deps;
+    this.actor = createActor(sessionMachine, { input: { meta, policy } });
+    this.actor.on('*', (emitted) => this.onEmitted(emitted));
+    this.actor.start();
+  }
+
+  /** Number of inputs applied so far. */
+  get inputCount(): number {
+    return this.seq;
+  }
+
+  view(): SessionView {
+    return viewOf(this.actor.getSnapshot());
+  }
+
+  get ended(): boolean {
+    return this.actor.getSnapshot().value.lifecycle === 'ended';
+  }
+
+  apply(input: SessionInput): SessionOutput[] {
+    this.seq += 1;
+    this.outputs = [];
+    switch (input.type) {
+      case 'start':
+        this.send({ type: 'START', at: input.at });
+        break;
+      case 'transcript':
+        this.transcript(input);
+        break;
+      case 'propose':
+        this.propose(input.proposal, input.at);
+        break;
+      case 'approval':
+        this.approval(input);
+        break;
+      case 'tick':
+        this.tick(input.at);
+        break;
+      case 'event':
+        this.send({ type: EVENT_TYPES[input.event], at: input.at });
+        break;
+      case 'hold':
+        this.send({ type: 'HOLD', at: input.at, reason: input.reason, end: input.end });
+        break;
+      case 'resume':
+        this.send({ type: 'RESUME', at: input.at });
+        break;
+    }
+    return this.outputs;
+  }
+
+  /** When the session next needs a `tick` (a timer would fire), or null when nothing is due. */
+  nextDeadline(): number | null {
+    const snapshot = this.actor.getSnapshot();
+    const c = snapshot.context;
+    const lifecycle = snapshot.value.lifecycle;
+    const t = c.policy.policy.timeouts;
+    const due: number[] = [];
+    if (typeof lifecycle === 'object' && this.meta.channel === 'voice') {
+      due.push(c.endsAt, c.lastActivityAt + t.silence_seconds * 1000);
+      if (lifecycle.live === 'normal') due.push(c.endsAt - t.wrap_up_warning_seconds * 1000);
+    }
+    if (lifecycle === 'wrapping_up' && c.endRequestedAt !== null)
+      due.push(c.endRequestedAt + t.end_call_grace_seconds * 1000);
+    if (c.pending) due.push(c.pending.deadline);
+    for (const o of c.overrides) due.push(o.expiresAt);
+    if (snapshot.value.transcription === 'degraded' && c.transcriptionLostAt !== null) {
+      due.push(c.transcriptionLostAt + t.transcription_grace_seconds * 1000);
+    }
+    return due.length ? Math.min(...due) : null;
+  }
+
+  /** Stops the actor; the session takes no more inputs. */
+  stop(): void {
+    this.actor.stop();
+  }
+
+  private send(event: SessionEvent): void {
+    this.actor.send(event);
+  }
+
+  private onEmitted(e: SessionEmitted): void {
+    switch (e.type) {
+      case 'directive':
+        this.outputs.push({ type: 'directive', directive: e.directive });
+        break;
+      case 'approval_result':
+        this.outputs.push(e);
+        break;
+      case 'do_not_call': {
+        const dnc = this.policy.policy.crm.do_not_call;
+        const write = {
+          object: dnc.object,
+          properties: { [dnc.property]: dnc.value },
+          ...(this.meta.contactId ? { id: this.meta.contactId } : {}),
+        };
+        this.outputs.push({ type: 'do_not_call', at: e.at, write });
+        break;
+      }
+      case 'enforce_end':
+        this.outputs.push(e);
+        break;
+    }
+  }
+
+  private transcript(input: Extract<SessionInput, { type: 'transcript' }>): void {
+    if (input.speaker === 'agent' || !input.isFinal) {
+      this.send({ type: 'AGENT_SPOKE', at: input.at });
+      return;
+    }
+    const facts = this.deps.analyze(input.text, 'customer');
+    this.send({ type: 'CUSTOMER_SAID', at: input.at, facts, confidence: input.confidence });
+  }
+
+  private propose(proposal: unknown, at: number): Decision {
+    const result = decide({
+      view: this.view(),
+      proposal,
+      at,
+      seq: this.seq,
+      analyze: this.deps.analyze,
+      redact: this.deps.redact,
+    });
+    this.outputs.push({ type: 'decision', decision: result.decision });
+    this.send({ type: 'DECIDED', at, decision: result.decision, effects: result.effects });
+    return result.decision;
+  }
+
+  private approval(input: Extract<SessionInput, { type: 'approval' }>): void {
+    const pending = this.actor.getSnapshot().context.pending;
+    const override = input.override as Override | null;
+    this.send({
+      type: 'APPROVAL_RESOLVED',
+      at: input.at,
+      approvalId: input.approvalId,
+      status: input.status,
+      override,
+    });
+    if (!pending || pending.approvalId !== input.approvalId) return;
+    if (input.status === 'approved' && override) {
+      // The held proposal goes through now, on the override the approval minted.
+      this.propose({ ...pending.proposal, override: override.id }, input.at);
+    } else {
+      this.closePending(pending, input.at, 'approval.denied', 'The approver denied this; use the fallback line.');
+    }
+  }
+
+  private tick(at: number): void {
+    const pending = this.actor.getSnapshot().context.pending;
+    this.send({ type: 'TICK', at });
+    const expired = this.outputs.some((o) => o.type === 'approval_result' && o.status === 'expired');
+    if (pending && expired)
+      this.closePending(
+        pending,
+        at,
+        'approval.expired',
+        'No approval arrived before the deadline; use the fallback line.',
+      );
+  }
+
+  /** A held proposal that will not go through is a decision in the chain too. */
+  private closePending(
+    pending: { approvalId: string; proposal: { id: string; kind: Decision['kind'] } },
+    at: number,
+    rule: string,
+    message: string,
+  ): void {
+    const view = this.view();
+    const decision: Decision = {
+      id: `${this.meta.sessionId}:d${this.seq}`,
+      proposalId: pending.proposal.id,
+      sessionId: this.meta.sessionId,
+      kind: pending.proposal.kind,
+      outcome: 'deny',
+      rationale: [reason(rule, message, { approvalId: pending.approvalId })],
+      policyVersion: this.policy.version,
+      stateRef: { seq: this.seq, state: view.state },
+      at,
+      fallback: this.policy.policy.approvals.expired_line,
+    };
+    this.outputs.push({ type: 'decision', decision });
+  }
+}
