@@ -138,6 +138,11 @@ export const ERROR_CODES = {
     action: 'Use a new id; ids of sessions, decisions and policy versions are never reused.',
     status: 409,
   },
+  GL_STORE_NOT_FOUND: {
+    message: 'The record does not exist.',
+    action: 'Check the id (list the records to see which exist).',
+    status: 404,
+  },
   GL_STORE_CLOSED: {
     message: 'The store has been closed.',
     action: 'Open a new store; this happens during shutdown.',
