@@ -194,6 +194,22 @@ export const ERROR_CODES = {
     action: 'Wait for the next day or raise the cap in the policy.',
     status: 429,
   },
+  // --- CRM outbox and HubSpot (src/crm) ----------------------------------------------------
+  GL_CRM_WRITE_NOT_FOUND: {
+    message: 'No CRM write with this id is in the outbox.',
+    action: 'List writes with `guardline crm outbox` and use an id from it.',
+    status: 404,
+  },
+  GL_CRM_ROLLBACK_REFUSED: {
+    message: 'This CRM write cannot be rolled back.',
+    action: 'Only a delivered property update can be undone, once; the detail says why this one cannot.',
+    status: 409,
+  },
+  GL_CRM_ROLLBACK_DENIED: {
+    message: 'The rollback was gated and not allowed.',
+    action: 'Ask a manager (a human approver) to roll it back; the decision rationale says which rule refused.',
+    status: 403,
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
