@@ -1,0 +1,4 @@
+export * from './backoff.ts';
+export * from './config.ts';
+export * from './events.ts';
+export * from './transcriber.ts';

@@ -1,0 +1,4 @@
+export * from './messages.ts';
+export * from './params.ts';
+export * from './script.ts';
+export * from './server.ts';

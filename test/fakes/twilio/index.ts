@@ -1,0 +1,3 @@
+export * from './media-streams-client.ts';
+export * from './mulaw.ts';
+export * from './rest-server.ts';
