@@ -51,6 +51,12 @@ export const ERROR_CODES = {
     action: 'Wait for transcription to recover (the session is told with a directive), or end the call.',
     status: 503,
   },
+  // --- transcript analysis (src/analysis) --------------------------------------------------
+  GL_PHRASES_INVALID: {
+    message: 'The phrase book (policies/phrases.yaml) is not valid.',
+    action: 'Fix each entry the error lists by its path; the comments at the top of the file describe the phrase syntax.',
+    status: 422,
+  },
   // --- telephony (Twilio Media Streams) ----------------------------------------------------
   GL_TWILIO_MESSAGE_INVALID: {
     message: 'The Twilio Media Streams message is not valid JSON or does not match its schema; it was ignored.',
@@ -209,6 +215,78 @@ export const ERROR_CODES = {
     message: 'The rollback was gated and not allowed.',
     action: 'Ask a manager (a human approver) to roll it back; the decision rationale says which rule refused.',
     status: 403,
+  },
+  // --- server, agent protocol and authentication (src/server, src/runtime, src/auth) ---------
+  GL_AUTH_MISSING: {
+    message: 'No bearer token was presented.',
+    action:
+      'Send `Authorization: Bearer <token>` (or `?token=<token>` where headers cannot be set); mint a development token with `guardline token --agent ID --tenant T --roles booking`.',
+    status: 401,
+  },
+  GL_AUTH_INVALID: {
+    message: 'The bearer token is malformed, not signed with the configured key, or not meant for Guardline.',
+    action: 'Mint a new token with the key Guardline is configured with (GUARDLINE_JWT_SECRET or GUARDLINE_JWT_PUBLIC_KEY).',
+    status: 401,
+  },
+  GL_AUTH_EXPIRED: {
+    message: 'The bearer token has expired.',
+    action: 'Mint a new token (`guardline token ... --ttl 15m`) and reconnect.',
+    status: 401,
+  },
+  GL_AUTH_SCOPE: {
+    message: 'The token does not allow this: another role, tenant or agent than it names, or the wrong kind of token.',
+    action: 'Use a token whose roles include the role `hello` asks for, for the same agent and tenant.',
+    status: 403,
+  },
+  GL_PROTOCOL_INVALID_JSON: {
+    message: 'The text frame is not a JSON object.',
+    action: 'Send one JSON object per text frame, as in docs/protocol.md.',
+    status: 400,
+  },
+  GL_PROTOCOL_UNKNOWN_TYPE: {
+    message: 'The message has an unknown `type`.',
+    action: 'Send only hello, transcript, propose, event or ping (docs/protocol.md).',
+    status: 400,
+  },
+  GL_PROTOCOL_INVALID_MESSAGE: {
+    message: 'The message does not match its schema.',
+    action: 'Fix the fields named in the error (docs/protocol.md lists each message and its fields).',
+    status: 400,
+  },
+  GL_PROTOCOL_FRAME_TOO_LARGE: {
+    message: 'The frame is larger than Guardline accepts; it was ignored.',
+    action: 'Keep text frames and audio chunks under GUARDLINE_MAX_FRAME_BYTES (default 65536).',
+    status: 413,
+  },
+  GL_PROTOCOL_NOT_STARTED: {
+    message: 'The session has not started: the first message must be `hello`.',
+    action: 'Send `hello` and wait for `ready` before anything else (audio included).',
+    status: 409,
+  },
+  GL_PROTOCOL_ALREADY_STARTED: {
+    message: 'This connection already has a session; a second `hello` was ignored.',
+    action: 'Open a new connection for a new call or thread.',
+    status: 409,
+  },
+  GL_PROTOCOL_AUDIO_UNEXPECTED: {
+    message: 'Binary audio arrived but this session takes no audio (no `audio` in `hello`, or no transcriber configured).',
+    action: 'Declare `audio` in `hello` and configure DEEPGRAM_API_KEY or DEEPGRAM_BASE_URL, or send `transcript` messages instead.',
+    status: 409,
+  },
+  GL_SESSION_CONFLICT: {
+    message: 'A session with this id is already live or was recorded before.',
+    action: 'Use a new session id (or omit it: Guardline derives one from the call id).',
+    status: 409,
+  },
+  GL_SERVER_SHUTTING_DOWN: {
+    message: 'Guardline is shutting down and takes no new sessions.',
+    action: 'Reconnect to another node or after the restart.',
+    status: 503,
+  },
+  GL_SERVER_NOT_READY: {
+    message: 'Guardline is not ready yet (policy or store not loaded).',
+    action: 'Wait for /readyz to answer 200, then connect.',
+    status: 503,
   },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
