@@ -250,6 +250,8 @@ export const sessionMachine = machineSetup.createMachine({
         pending: {
           on: {
             START: [
+              // A call that must not happen asks for no disclosure.
+              { guard: 'outboundOutsideWindow' },
               {
                 guard: 'disclosureRequired',
                 target: 'required',

@@ -13,6 +13,8 @@ export interface ConcessionContext {
   earlier: readonly GrantedConcession[];
   override: Override | null;
   evidence?: Evidence;
+  /** The same utterance makes the required disclosure before the offer. */
+  disclosedNow?: boolean;
 }
 
 const UNIT = { percent_off: 'percent', amount_off: 'usd', free_period: 'months' } as const;
@@ -62,6 +64,16 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
         : roleTier;
   if (tier === 'forbidden' || tier === 'suggest') {
     return withEvidence(tierVerdict(tier, `Offering ${what}`, 'concession.tier', base), ev);
+  }
+  if (view.consent === 'required' && !ctx.disclosedNow) {
+    return deny(
+      reason(
+        'consent.disclose_first',
+        'Make the required disclosure before offering anything.',
+        { ...base, consent: view.consent },
+        ev,
+      ),
+    );
   }
   if (view.pending && !ctx.override) {
     return deny(

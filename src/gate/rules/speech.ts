@@ -45,8 +45,8 @@ export function speechVerdicts(view: SessionView, facts: UtteranceFacts, ctx: Sp
       ),
     );
   }
-  const substantive = facts.concessions.length > 0 || facts.commitments.length > 0;
-  if (view.consent === 'required' && substantive && !disclosesAll(view, facts)) {
+  const disclosedNow = disclosesAll(view, facts);
+  if (view.consent === 'required' && facts.commitments.length > 0 && !disclosedNow) {
     out.push(
       deny(
         reason('consent.disclose_first', 'Make the required disclosure before offering or committing to anything.', {
