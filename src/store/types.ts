@@ -43,7 +43,7 @@ export interface SessionInput {
 }
 
 export interface InputsStore {
-  /** Appends one input; appending the same (sessionId, seq) again with the same content is a no-op. */
+  /** Appends one input; appending the same (sessionId, seq) again is a no-op (the first write wins). */
   append(input: SessionInput): Promise<void>;
   /** In `seq` order. */
   list(sessionId: string): Promise<SessionInput[]>;
@@ -316,6 +316,11 @@ export interface AuditStore {
   /** The first signed head at or after `seq`. */
   signatureAtOrAfter(seq: number): Promise<SignedHead | null>;
   findById(id: string): Promise<AuditEntry | null>;
+  /** Entries whose own hash / whose prevHash is `hash` (the verifier uses these to name a break). */
+  findByHash(hash: string): Promise<AuditEntry[]>;
+  findByPrevHash(hash: string): Promise<AuditEntry[]>;
+  /** The largest seq stored (0 when empty), whatever the head says. */
+  maxSeq(): Promise<number>;
 }
 
 // --- the durability entry point --------------------------------------------------------------
@@ -369,9 +374,10 @@ export interface Store {
   record(item: RecordItem): Promise<RecordResult>;
   /**
    * Approval status changes, from this node and (PostgreSQL: LISTEN/NOTIFY on
-   * `guardline_approvals`) every other node sharing the database. Returns unsubscribe.
+   * `guardline_approvals`) every other node sharing the database. Resolves, once events will be
+   * delivered, to the function that unsubscribes.
    */
-  onApproval(listener: (event: ApprovalEvent) => void): () => void;
+  onApproval(listener: (event: ApprovalEvent) => void): Promise<() => void>;
   /** The public key that verifies this store's signed heads (PEM, SPKI). */
   readonly auditPublicKeyPem: string;
   close(): Promise<void>;

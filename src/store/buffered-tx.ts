@@ -1,0 +1,75 @@
+import type { Dialect, Row, SqlConn } from './sql.ts';
+
+interface Pending {
+  table: string;
+  columns: readonly string[];
+  suffix: string;
+  rows: unknown[][];
+}
+
+const MAX_PARAMS = 30_000;
+const CHUNK_SIZES = [256, 64, 16, 4, 1];
+
+/**
+ * A transaction whose inserts are buffered and written as multi-row INSERTs: a group commit of
+ * hundreds of decisions costs a handful of statements, not hundreds of round trips. Any read or
+ * update flushes the buffer first, so the transaction always sees its own writes in order.
+ */
+export class BufferedTx implements SqlConn {
+  private readonly pending = new Map<string, Pending>();
+  private readonly afterCommit: (() => void)[] = [];
+
+  constructor(
+    private readonly tx: SqlConn,
+    readonly dialect: Dialect,
+  ) {}
+
+  /** Queues one row; `suffix` is e.g. `ON CONFLICT DO NOTHING`. */
+  insert(table: string, columns: readonly string[], values: unknown[], suffix = ''): void {
+    const key = `${table}|${columns.join(',')}|${suffix}`;
+    let group = this.pending.get(key);
+    if (!group) {
+      group = { table, columns, suffix, rows: [] };
+      this.pending.set(key, group);
+    }
+    group.rows.push(values);
+  }
+
+  /** Runs after the transaction commits (durably); never when it rolls back. */
+  onCommit(fn: () => void): void {
+    this.afterCommit.push(fn);
+  }
+
+  committed(): void {
+    for (const fn of this.afterCommit) fn();
+  }
+
+  async flush(): Promise<void> {
+    for (const group of this.pending.values()) {
+      const perRow = group.columns.length;
+      const largest = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+      // A few fixed chunk sizes, so the prepared statements are reused from batch to batch.
+      const sizes = CHUNK_SIZES.filter((n) => n <= largest);
+      for (let i = 0; i < group.rows.length; ) {
+        const left = group.rows.length - i;
+        const chunk = sizes.find((n) => n <= left) ?? 1;
+        const rows = group.rows.slice(i, i + chunk);
+        i += chunk;
+        const tuple = `(${group.columns.map(() => '?').join(',')})`;
+        const sql = `INSERT INTO ${group.table} (${group.columns.join(',')}) VALUES ${rows.map(() => tuple).join(',')}${group.suffix ? ` ${group.suffix}` : ''}`;
+        await this.tx.run(sql, rows.flat());
+      }
+    }
+    this.pending.clear();
+  }
+
+  async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    if (this.pending.size > 0) await this.flush();
+    return this.tx.all<T>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<number> {
+    if (this.pending.size > 0) await this.flush();
+    return this.tx.run(sql, params);
+  }
+}

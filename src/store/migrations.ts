@@ -1,0 +1,98 @@
+import { GuardlineError } from '../errors/index.ts';
+import type { SqlDb } from './sql.ts';
+
+/**
+ * The schema, as one ordered list both backends run. Portable SQL only: TEXT, BIGINT, INTEGER,
+ * DOUBLE PRECISION; JSON is stored as canonical JSON text; times are epoch milliseconds.
+ * Never edit a migration that has shipped: append a new one.
+ */
+export const MIGRATIONS: readonly { id: string; sql: string }[] = [
+  {
+    id: '001_core',
+    sql: `
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY, meta TEXT NOT NULL, policy_version TEXT NOT NULL,
+  tenant_id TEXT NOT NULL, agent_id TEXT NOT NULL, contact_id TEXT, deal_id TEXT,
+  started_at BIGINT NOT NULL, ended_at BIGINT, end_reason TEXT);
+CREATE INDEX sessions_contact ON sessions (contact_id);
+CREATE INDEX sessions_deal ON sessions (deal_id);
+CREATE INDEX sessions_live ON sessions (ended_at);
+CREATE TABLE session_inputs (
+  session_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, type TEXT NOT NULL,
+  payload TEXT NOT NULL, PRIMARY KEY (session_id, seq));
+CREATE TABLE decisions (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, proposal_id TEXT NOT NULL, kind TEXT NOT NULL,
+  outcome TEXT NOT NULL, at BIGINT NOT NULL, audit_seq BIGINT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX decisions_session ON decisions (session_id, audit_seq);
+CREATE TABLE directives (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, at BIGINT NOT NULL,
+  audit_seq BIGINT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX directives_session ON directives (session_id, audit_seq);
+CREATE TABLE approvals (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, decision_id TEXT NOT NULL, status TEXT NOT NULL,
+  deadline BIGINT NOT NULL, version BIGINT NOT NULL, created_at BIGINT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX approvals_status ON approvals (status, deadline);
+CREATE INDEX approvals_session ON approvals (session_id);
+CREATE TABLE overrides (
+  id TEXT PRIMARY KEY, approval_id TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL,
+  params_hash TEXT NOT NULL, bound TEXT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT,
+  used_by_decision TEXT, created_at BIGINT NOT NULL);
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL, decision_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE, object TEXT NOT NULL, object_id TEXT,
+  properties TEXT NOT NULL, previous TEXT, status TEXT NOT NULL, attempts BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL, last_error TEXT, hubspot_id TEXT, lease_until BIGINT,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_session ON outbox (session_id);
+CREATE TABLE policy_versions (
+  id TEXT PRIMARY KEY, label TEXT NOT NULL, content_hash TEXT NOT NULL, yaml TEXT NOT NULL,
+  author TEXT NOT NULL, reason TEXT NOT NULL, created_at BIGINT NOT NULL, parent TEXT);
+CREATE TABLE policy_active (id INTEGER PRIMARY KEY, version_id TEXT NOT NULL, activated_at BIGINT NOT NULL);
+CREATE TABLE budget_counters (
+  scope TEXT NOT NULL, metric TEXT NOT NULL, day TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (scope, metric, day));
+CREATE TABLE audit_entries (
+  seq BIGINT NOT NULL, id TEXT NOT NULL, at BIGINT NOT NULL, session_id TEXT, actor TEXT NOT NULL,
+  kind TEXT NOT NULL, payload TEXT NOT NULL, policy_version TEXT, body_hash TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
+CREATE INDEX audit_entries_session ON audit_entries (session_id, seq);
+CREATE TABLE audit_signatures (
+  seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
+  signed_at BIGINT NOT NULL);
+CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
+  },
+];
+
+function statements(sql: string): string[] {
+  return sql
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Brings the schema up to date; safe when several nodes start at once. */
+export async function migrate(db: SqlDb, now: number = Date.now()): Promise<string[]> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');
+  return db.transaction(async (tx) => {
+    if (db.dialect === 'postgres')
+      await tx.all("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.guardline'))");
+    const done = new Set((await tx.all<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+    const applied: string[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue;
+      try {
+        for (const statement of statements(migration.sql)) await tx.run(statement);
+      } catch (e) {
+        throw new GuardlineError('GL_STORE_MIGRATION_FAILED', `${migration.id}: ${(e as Error).message}`, {
+          migration: migration.id,
+        });
+      }
+      await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [migration.id, now]);
+      applied.push(migration.id);
+    }
+    return applied;
+  });
+}

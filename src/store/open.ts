@@ -1,0 +1,51 @@
+import { loadAuditSigner } from '../audit/keys.ts';
+import type { StoreConfig } from './config.ts';
+import { approvalChannel, postgresApprovalBus } from './pg-bus.ts';
+import { openPostgres } from './postgres.ts';
+import { createSqlStore, localApprovalBus } from './sql-store.ts';
+import { openSqlite } from './sqlite.ts';
+import type { Store } from './types.ts';
+
+export interface OpenOptions {
+  /** Told once when the embedded default generates its audit key; default: printed to stderr. */
+  onKeyGenerated?: (publicKeyPem: string, file: string) => void;
+  maxBatch?: number;
+}
+
+function printGeneratedKey(publicKeyPem: string, file: string): void {
+  process.stderr.write(
+    `guardline: generated the audit signing key ${file}\n` +
+      'guardline: its public key (publish it; auditors verify the chain with it):\n' +
+      publicKeyPem,
+  );
+}
+
+/** Opens (and migrates) the store the config names. */
+export async function openStore(config: StoreConfig, options: OpenOptions = {}): Promise<Store> {
+  const onGenerated = options.onKeyGenerated ?? printGeneratedKey;
+  if (config.kind === 'sqlite') {
+    const signer = loadAuditSigner({ keyText: config.auditKey, dataDir: config.dataDir, onGenerated });
+    const db = openSqlite(config.file);
+    try {
+      return await createSqlStore({
+        db,
+        signer,
+        bus: localApprovalBus(),
+        ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+      });
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+  // Every node sharing a database must sign with the same key: no generated default here.
+  const signer = loadAuditSigner({ keyText: config.auditKey });
+  const db = await openPostgres({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
+  try {
+    const bus = postgresApprovalBus(db.clientConfig, approvalChannel(config.schema));
+    return await createSqlStore({ db, signer, bus, ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}) });
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,130 @@
+import { GuardlineError } from '../errors/index.ts';
+import type { SessionMeta } from '../model/index.ts';
+import type { StoreContext } from './context.ts';
+import { decisionFromRow, directiveFromRow, sessionFromRow } from './rows.ts';
+import type { DecisionsStore, DirectivesStore, InputsStore, SessionInput, SessionsStore } from './types.ts';
+
+export const INPUT_COLUMNS = ['session_id', 'seq', 'at', 'type', 'payload'] as const;
+
+export function inputValues(input: SessionInput): unknown[] {
+  return [input.sessionId, input.seq, input.at, input.type, JSON.stringify(input.payload)];
+}
+
+export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
+  const get = async (id: string) => {
+    const [row] = await db.read.all('SELECT * FROM sessions WHERE id = ?', [id]);
+    return row ? sessionFromRow(row) : null;
+  };
+  return {
+    create(meta: SessionMeta, policyVersion: string, at: number) {
+      return committer.submit(async (tx, chain) => {
+        const existing = await tx.all('SELECT id FROM sessions WHERE id = ?', [meta.sessionId]);
+        if (existing.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Session ${meta.sessionId} exists.`);
+        tx.insert(
+          'sessions',
+          ['id', 'meta', 'policy_version', 'tenant_id', 'agent_id', 'contact_id', 'deal_id', 'started_at'],
+          [
+            meta.sessionId,
+            JSON.stringify(meta),
+            policyVersion,
+            meta.tenantId,
+            meta.agentId,
+            meta.contactId ?? null,
+            meta.dealId ?? null,
+            at,
+          ],
+        );
+        chain.append({
+          id: `session_started:${meta.sessionId}`,
+          at,
+          sessionId: meta.sessionId,
+          actor: `agent:${meta.agentId}`,
+          kind: 'session_started',
+          payload: meta,
+          policyVersion,
+        });
+        return { id: meta.sessionId, meta, policyVersion, startedAt: at, endedAt: null, endReason: null };
+      });
+    },
+    async end(id, at, reason) {
+      await committer.submit(async (tx, chain) => {
+        const changed = await tx.run(
+          'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+          [at, reason, id],
+        );
+        if (changed === 0) return;
+        const [row] = await tx.all<{ policy_version: string; agent_id: string }>(
+          'SELECT policy_version, agent_id FROM sessions WHERE id = ?',
+          [id],
+        );
+        chain.append({
+          id: `session_ended:${id}`,
+          at,
+          sessionId: id,
+          actor: 'system',
+          kind: 'session_ended',
+          payload: { reason },
+          policyVersion: row?.policy_version ?? null,
+        });
+      });
+      return get(id);
+    },
+    get,
+    async listByCrmObject(objectType, id) {
+      const column = objectType === 'contact' ? 'contact_id' : 'deal_id';
+      const rows = await db.read.all(`SELECT * FROM sessions WHERE ${column} = ? ORDER BY started_at DESC, id`, [id]);
+      return rows.map(sessionFromRow);
+    },
+    async listLive() {
+      const rows = await db.read.all('SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id');
+      return rows.map(sessionFromRow);
+    },
+  };
+}
+
+export function sqlInputs({ db, committer }: StoreContext): InputsStore {
+  return {
+    append(input) {
+      return committer.submit(async (tx) => {
+        tx.insert('session_inputs', INPUT_COLUMNS, inputValues(input), 'ON CONFLICT DO NOTHING');
+      });
+    },
+    async list(sessionId) {
+      const rows = await db.read.all<Record<string, unknown>>(
+        'SELECT * FROM session_inputs WHERE session_id = ? ORDER BY seq',
+        [sessionId],
+      );
+      return rows.map((r) => ({
+        sessionId: r.session_id as string,
+        seq: Number(r.seq),
+        at: Number(r.at),
+        type: r.type as string,
+        payload: JSON.parse(r.payload as string),
+      }));
+    },
+  };
+}
+
+export function sqlDecisions({ db }: StoreContext): DecisionsStore {
+  return {
+    async get(id) {
+      const [row] = await db.read.all('SELECT body FROM decisions WHERE id = ?', [id]);
+      return row ? decisionFromRow(row) : null;
+    },
+    async listBySession(sessionId) {
+      const rows = await db.read.all('SELECT body FROM decisions WHERE session_id = ? ORDER BY audit_seq', [sessionId]);
+      return rows.map(decisionFromRow);
+    },
+  };
+}
+
+export function sqlDirectives({ db }: StoreContext): DirectivesStore {
+  return {
+    async listBySession(sessionId) {
+      const rows = await db.read.all('SELECT body FROM directives WHERE session_id = ? ORDER BY audit_seq', [
+        sessionId,
+      ]);
+      return rows.map(directiveFromRow);
+    },
+  };
+}

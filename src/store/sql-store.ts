@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import type { AuditSigner } from '../audit/keys.ts';
+import type { BufferedTx } from './buffered-tx.ts';
+import { GroupCommitter } from './committer.ts';
+import type { StoreContext } from './context.ts';
+import { migrate } from './migrations.ts';
+import type { SqlDb } from './sql.ts';
+import { sqlApprovals, sqlOverrides } from './sql-approvals.ts';
+import { sqlAudit } from './sql-audit.ts';
+import { sqlOutbox } from './sql-outbox.ts';
+import { sqlBudgets, sqlPolicies } from './sql-policies.ts';
+import { recordUnit } from './sql-record.ts';
+import { sqlDecisions, sqlDirectives, sqlInputs, sqlSessions } from './sql-sessions.ts';
+import type { ApprovalEvent, Store } from './types.ts';
+
+/** Cross-node approval notifications (PostgreSQL LISTEN/NOTIFY); SQLite has none. */
+export interface ApprovalBus {
+  /** Called inside the transaction; the event must reach listeners only once committed. */
+  publish(tx: BufferedTx, event: ApprovalEvent): Promise<void>;
+  /** Resolves once events will be delivered. */
+  subscribe(listener: (event: ApprovalEvent) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+/** An in-process bus: events are emitted after the commit (the embedded default, one process). */
+export function localApprovalBus(): ApprovalBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    async publish(tx, event) {
+      tx.onCommit(() => emitter.emit('approval', event));
+    },
+    async subscribe(listener) {
+      emitter.on('approval', listener);
+      return () => {
+        emitter.off('approval', listener);
+      };
+    },
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+export interface SqlStoreOptions {
+  db: SqlDb;
+  signer: AuditSigner;
+  bus: ApprovalBus;
+  /** Largest group commit (units per transaction). */
+  maxBatch?: number;
+}
+
+/** The one Store implementation over either SQL backend. Migrates on open. */
+export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
+  const { db, signer, bus } = options;
+  await migrate(db);
+  const committer = new GroupCommitter(db, signer, options.maxBatch);
+  const ctx: StoreContext = { db, committer, approvalChanged: (tx, event) => bus.publish(tx, event) };
+  let closed = false;
+  return {
+    backend: db.dialect,
+    sessions: sqlSessions(ctx),
+    inputs: sqlInputs(ctx),
+    decisions: sqlDecisions(ctx),
+    directives: sqlDirectives(ctx),
+    approvals: sqlApprovals(ctx),
+    overrides: sqlOverrides(ctx),
+    outbox: sqlOutbox(ctx),
+    policies: sqlPolicies(ctx),
+    budgets: sqlBudgets(ctx),
+    audit: sqlAudit(ctx),
+    record: (item) => committer.submit(recordUnit(ctx, item)),
+    onApproval: (listener) => bus.subscribe(listener),
+    auditPublicKeyPem: signer.publicKeyPem,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await committer.close();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
