@@ -104,11 +104,6 @@ export const ERROR_CODES = {
     action: 'Check DEEPGRAM_BASE_URL and the network; Guardline keeps retrying with backoff and holds the session past the grace period.',
     status: 503,
   },
-  GL_TRANSCRIPTION_CLOSED: {
-    message: 'The transcriber has been closed; it accepts no more audio.',
-    action: 'Open a new transcriber for a new call.',
-    status: 409,
-  },
   // --- HubSpot card backend (src/hubspot-card) ------------------------------------------
   GL_AUTH_SIGNATURE: {
     message: 'The request is not signed by HubSpot, its signature does not match, or it is older than 5 minutes.',
