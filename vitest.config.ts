@@ -8,6 +8,7 @@ export default defineConfig({
       'telephony/**/*.test.ts',
       'policies/**/*.test.ts',
       'test/**/*.test.ts',
+      'crm-extension/tests/**/*.test.{ts,tsx}',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
