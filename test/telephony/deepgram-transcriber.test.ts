@@ -94,13 +94,13 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
   });
 
   it('KeepAlive keeps the connection open past the idle timeout', async () => {
-    const { fake, transcriber, names } = await setup({ idleTimeoutMs: 300 }, { keepAliveIntervalMs: 100 });
+    const { fake, transcriber, names } = await setup({ idleTimeoutMs: 500 }, { keepAliveIntervalMs: 100 });
     await transcriber.start();
     transcriber.sendAudio(mulawSilence(100));
-    await sleep(900);
+    await sleep(1200);
     expect(fake.connections).toHaveLength(1);
     expect(fake.connections[0]?.closed).toBeNull();
-    expect(fake.connections[0]?.controlMessages.filter((t) => t === 'KeepAlive').length).toBeGreaterThanOrEqual(3);
+    expect(fake.connections[0]?.controlMessages.filter((t) => t === 'KeepAlive').length).toBeGreaterThanOrEqual(5);
     expect(names()).not.toContain('disconnected');
   });
 
@@ -122,7 +122,7 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
     // The second connection's audio starts 1 s into the call.
     expect(second?.words[0]?.start).toBeCloseTo(1.1, 3);
     expect(second?.start).toBeGreaterThanOrEqual(first?.end ?? Number.POSITIVE_INFINITY);
-    expect(fake.connections).toHaveLength(2);
+    expect(fake.connections.length).toBeGreaterThanOrEqual(2);
   });
 
   it('a wrong API key is a typed GL_TRANSCRIPTION_AUTH error', async () => {
@@ -149,8 +149,11 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
     await until(() => names().includes('restored'));
     const lost = events.find((e) => e.name === 'lost')?.payload as TranscriberEvents['lost'];
     const restored = events.find((e) => e.name === 'restored')?.payload as TranscriberEvents['restored'];
-    expect(lost.at - lost.since).toBeGreaterThanOrEqual(60);
-    expect(restored.downtimeMs).toBeGreaterThanOrEqual(60);
+    const drop = events.find((e) => e.name === 'disconnected')?.payload as TranscriberEvents['disconnected'];
+    expect(lost.since).toBe(drop.at);
+    expect(names().indexOf('lost')).toBeLessThan(names().indexOf('restored'));
+    expect(restored.downtimeMs).toBe(restored.at - drop.at);
+    expect(restored.downtimeMs).toBeGreaterThanOrEqual(lost.at - lost.since);
     expect(names().filter((n) => n === 'error')).toHaveLength(4);
     expect(fake.rejected.map((r) => r.status)).toEqual([503, 503, 503, 503]);
     await until(() => fake.connections[1]?.audioBytes === 2400);
