@@ -1,4 +1,6 @@
-import { loadAuditSigner } from '../audit/keys.ts';
+import { existsSync } from 'node:fs';
+import { type AuditSigner, loadAuditSigner } from '../audit/keys.ts';
+import { GuardlineError } from '../errors/index.ts';
 import type { StoreConfig } from './config.ts';
 import { approvalChannel, postgresApprovalBus } from './pg-bus.ts';
 import { openPostgres } from './postgres.ts';
@@ -10,7 +12,20 @@ export interface OpenOptions {
   /** Told once when the embedded default generates its audit key; default: printed to stderr. */
   onKeyGenerated?: (publicKeyPem: string, file: string) => void;
   maxBatch?: number;
+  /**
+   * Open an existing store only to read it (the `guardline audit` commands): no key is loaded or
+   * generated, a missing SQLite file is an error, and any write that needs a signature fails.
+   */
+  readOnly?: boolean;
 }
+
+const readOnlySigner: AuditSigner = {
+  publicKeyPem: '',
+  keyId: '',
+  signHead() {
+    throw new GuardlineError('GL_AUDIT_KEY_MISSING', 'This store was opened read-only.');
+  },
+};
 
 function printGeneratedKey(publicKeyPem: string, file: string): void {
   process.stderr.write(
@@ -24,7 +39,12 @@ function printGeneratedKey(publicKeyPem: string, file: string): void {
 export async function openStore(config: StoreConfig, options: OpenOptions = {}): Promise<Store> {
   const onGenerated = options.onKeyGenerated ?? printGeneratedKey;
   if (config.kind === 'sqlite') {
-    const signer = loadAuditSigner({ keyText: config.auditKey, dataDir: config.dataDir, onGenerated });
+    if (options.readOnly && !existsSync(config.file)) {
+      throw new GuardlineError('GL_STORE_UNREACHABLE', `There is no database at ${config.file}.`);
+    }
+    const signer = options.readOnly
+      ? readOnlySigner
+      : loadAuditSigner({ keyText: config.auditKey, dataDir: config.dataDir, onGenerated });
     const db = openSqlite(config.file);
     try {
       return await createSqlStore({
@@ -39,7 +59,7 @@ export async function openStore(config: StoreConfig, options: OpenOptions = {}):
     }
   }
   // Every node sharing a database must sign with the same key: no generated default here.
-  const signer = loadAuditSigner({ keyText: config.auditKey });
+  const signer = options.readOnly ? readOnlySigner : loadAuditSigner({ keyText: config.auditKey });
   const db = await openPostgres({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
   try {
     const bus = postgresApprovalBus(db.clientConfig, approvalChannel(config.schema));

@@ -65,17 +65,12 @@ export function sqlOverrides({ db, committer }: StoreContext): OverridesStore {
       const [row] = await db.read.all('SELECT * FROM overrides WHERE id = ?', [id]);
       return row ? overrideFromRow(row) : null;
     },
-    consume(id, use, audit) {
+    consume(id, use, judge) {
       return committer.submit(async (tx, chain) => {
         const [raw] = await tx.all(`SELECT * FROM overrides WHERE id = ?${forUpdate(db.dialect)}`, [id]);
         const row = raw ? overrideFromRow(raw) : null;
-        let consumed =
-          row !== null &&
-          row.usedAt === null &&
-          use.now < row.expiresAt &&
-          row.sessionId === use.sessionId &&
-          row.kind === use.kind &&
-          row.paramsHash === use.paramsHash;
+        const verdict = judge(row);
+        let consumed = verdict.allowed && row !== null && row.usedAt === null;
         if (consumed) {
           const changed = await tx.run(
             'UPDATE overrides SET used_at = ?, used_by_decision = ? WHERE id = ? AND used_at IS NULL',
@@ -83,7 +78,7 @@ export function sqlOverrides({ db, committer }: StoreContext): OverridesStore {
           );
           consumed = changed === 1;
         }
-        chain.append(audit({ consumed, row }));
+        chain.append(verdict.audit);
         return { consumed, row };
       });
     },

@@ -131,14 +131,14 @@ export interface ApprovalsStore {
 export interface OverridesStore {
   get(id: string): Promise<OverrideRow | null>;
   /**
-   * Marks the override used by `decisionId` if it is unused, unexpired at `now`, and matches
-   * session, kind and paramsHash; appends `audit` either way (a refused use is audited too).
-   * Returns the row as it was before, and whether this call consumed it.
+   * Reads the override (locked against other writers), asks `judge` whether this use is allowed,
+   * marks it used by `decisionId` if so (and it is still unused), and appends the judge's audit
+   * entry either way (a refused use is audited too) — one durable transaction.
    */
   consume(
     id: string,
-    use: { sessionId: string; kind: ProposalKind; paramsHash: string; decisionId: string; now: Millis },
-    audit: (outcome: { consumed: boolean; row: OverrideRow | null }) => AuditDraft,
+    use: { decisionId: string; now: Millis },
+    judge: (row: OverrideRow | null) => { allowed: boolean; audit: AuditDraft },
   ): Promise<{ consumed: boolean; row: OverrideRow | null }>;
 }
 

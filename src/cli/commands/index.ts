@@ -1,5 +1,17 @@
 import type { Command } from '../command.ts';
+import { auditCheckpoint } from './audit-checkpoint.ts';
+import { auditExport } from './audit-export.ts';
+import { auditVerify } from './audit-verify.ts';
+import { crmOutbox } from './crm-outbox.ts';
+import { crmRollback } from './crm-rollback.ts';
 import { policyCheck } from './policy-check.ts';
 
 /** Every `guardline` subcommand. Add a new one here, in its own module under `commands/`. */
-export const COMMANDS: readonly Command[] = [policyCheck];
+export const COMMANDS: readonly Command[] = [
+  crmOutbox,
+  crmRollback,
+  policyCheck,
+  auditVerify,
+  auditCheckpoint,
+  auditExport,
+];
