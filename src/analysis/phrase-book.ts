@@ -1,0 +1,149 @@
+/**
+ * The phrase book (`policies/phrases.yaml`): its schema, loading it, and compiling it once into the
+ * regular expressions the analyzers use.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { GuardlineError } from '../errors/index.ts';
+import { compileList, compilePhrase, PhraseSyntaxError } from './phrase-syntax.ts';
+
+export const DEFAULT_PHRASES_PATH = new URL('../../policies/phrases.yaml', import.meta.url);
+
+const phrase = z
+  .string()
+  .min(1)
+  .max(2000)
+  .superRefine((value, ctx) => {
+    try {
+      compilePhrase(value);
+    } catch (e) {
+      if (!(e instanceof PhraseSyntaxError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+    }
+  });
+const list = z.array(phrase).min(1);
+
+export const PhraseBookSchema = z.strictObject({
+  version: z.literal(1),
+  negation: z.strictObject({ before: list, after: list, limits: list }),
+  clauseBreaks: list,
+  hypothetical: list,
+  concessions: z.strictObject({
+    offerCues: list,
+    offCues: list,
+    notOfferCues: list,
+    countNouns: list,
+    priceCues: list,
+    freeCues: list,
+    fees: list,
+    waiveVerbs: list,
+    priceWords: list,
+    priceMatch: list,
+  }),
+  commitments: z.strictObject({ guarantee: list, contractTerm: list, dateVerbs: list, dateWords: list, hedges: list }),
+  customer: z.strictObject({
+    optOut: list,
+    optOutKeywords: list,
+    optOutKeywordFillers: list,
+    notOptOut: list,
+    consentGranted: list,
+    consentDeclined: list,
+    shortYes: list,
+    shortNo: list,
+    fillers: list,
+    asksIfAI: list,
+    notAsksIfAI: list,
+  }),
+  agent: z.strictObject({
+    deniesBeingAI: list,
+    notDenial: list,
+    disclosesAI: list,
+    disclosesRecording: list,
+    pressure: list,
+    notPressure: list,
+  }),
+});
+
+export type PhraseBook = z.infer<typeof PhraseBookSchema>;
+
+type Lists<T> = { [K in keyof T]: T[K] extends string[] ? RegExp : T[K] extends object ? Lists<T[K]> : never };
+
+/** The phrase book with every list compiled to one global regular expression. */
+export type CompiledPhrases = Omit<Lists<Omit<PhraseBook, 'version'>>, 'customer'> & {
+  customer: Lists<PhraseBook['customer']> & {
+    /** Whole-message opt-out: fillers and keywords only, e.g. "STOP", "stop please". */
+    keywordOnly: RegExp;
+    /** Whole-utterance short consent answers. */
+    shortYesOnly: RegExp;
+    shortNoOnly: RegExp;
+  };
+};
+
+/** Validates a parsed phrase book; throws GL_PHRASES_INVALID listing each bad entry by path. */
+export function parsePhraseBook(data: unknown, source = 'phrase book'): PhraseBook {
+  const result = PhraseBookSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new GuardlineError('GL_PHRASES_INVALID', `${source}: ${problems.join('; ')}`, { problems });
+}
+
+/** Reads and validates a phrase book file (default: the bundled `policies/phrases.yaml`). */
+export function loadPhraseBook(path: string | URL = DEFAULT_PHRASES_PATH): PhraseBook {
+  let data: unknown;
+  try {
+    data = parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new GuardlineError(
+      'GL_PHRASES_INVALID',
+      `${String(path)} could not be read as YAML: ${(e as Error).message}`,
+    );
+  }
+  return parsePhraseBook(data, String(path));
+}
+
+function compileTree<T extends object>(tree: T): Lists<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(tree)) {
+    if (Array.isArray(value)) out[key] = compileList(value as string[]);
+    else if (value && typeof value === 'object') out[key] = compileTree(value);
+  }
+  return out as Lists<T>;
+}
+
+function wholeUtterance(items: readonly string[], fillers: readonly string[]): RegExp {
+  const item = items.map(compilePhrase).join('|');
+  const filler = fillers.map(compilePhrase).join('|');
+  const unit = `(?:${item}|${filler})`;
+  const edge = "[^\\p{L}\\p{N}']{0,8}";
+  return new RegExp(`^${edge}(?:${filler}${edge}){0,4}(?:${item})(?:${edge}${unit}){0,6}${edge}$`, 'u');
+}
+
+const compiledCache = new WeakMap<PhraseBook, CompiledPhrases>();
+
+/** Compiles a phrase book once (cached per object). */
+export function compilePhraseBook(book: PhraseBook): CompiledPhrases {
+  const cached = compiledCache.get(book);
+  if (cached) return cached;
+  const { version: _version, ...rest } = book;
+  const lists = compileTree(rest);
+  const c = book.customer;
+  const compiled: CompiledPhrases = {
+    ...lists,
+    customer: {
+      ...lists.customer,
+      keywordOnly: wholeUtterance(c.optOutKeywords, c.optOutKeywordFillers),
+      shortYesOnly: wholeUtterance(c.shortYes, c.fillers),
+      shortNoOnly: wholeUtterance(c.shortNo, c.fillers),
+    },
+  };
+  compiledCache.set(book, compiled);
+  return compiled;
+}
+
+let bundled: PhraseBook | undefined;
+/** The bundled phrase book, loaded and validated once. */
+export function defaultPhraseBook(): PhraseBook {
+  bundled ??= loadPhraseBook();
+  return bundled;
+}

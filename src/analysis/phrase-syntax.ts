@@ -1,0 +1,149 @@
+/**
+ * The small phrase language of `policies/phrases.yaml`, compiled to regular expressions.
+ *
+ *   words separated by spaces   in order, any spaces/punctuation between them
+ *   don't / set-up              apostrophe and hyphen optional
+ *   (a|b c)  (a|b)?  word?      alternatives, optional items
+ *   ...                         up to three other words in between
+ *   #                           a number (digits or up to four number words)
+ *
+ * Every quantifier in the output is bounded, so a compiled phrase runs in linear time on any input
+ * (no catastrophic backtracking, even on a megabyte of random text).
+ */
+
+/** Between two words: 1–6 characters that are neither letters, digits nor apostrophes. */
+export const SEP = "[^\\p{L}\\p{N}']{1,6}";
+const WORD = "[\\p{L}\\p{N}']{1,30}";
+const GAP = `(?:${SEP}${WORD}){0,3}`;
+const NUMBER_WORDS =
+  'zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|a couple|couple|a few|few|several';
+const NUMBER_ITEM = `(?:\\$?\\p{N}[\\p{N},.]{0,12}[%k]?|${NUMBER_WORDS})`;
+const NUMBER = `${NUMBER_ITEM}(?:${SEP}${NUMBER_ITEM}){0,3}`;
+
+/** Characters a phrase may contain. */
+export const PHRASE_CHARS = /^[a-z0-9 '()|?.#&%-]+$/;
+
+type Item =
+  | { kind: 'word'; source: string; optional: boolean }
+  | { kind: 'group'; options: Item[][]; optional: boolean }
+  | { kind: 'number'; optional: boolean }
+  | { kind: 'gap' };
+
+export class PhraseSyntaxError extends Error {}
+
+/** Compiles one phrase to a regular-expression source (no boundaries, no flags). */
+export function compilePhrase(phrase: string): string {
+  const text = phrase.trim().replace(/\s+/g, ' ');
+  if (!PHRASE_CHARS.test(text))
+    throw new PhraseSyntaxError(`"${phrase}" has characters other than a-z 0-9 ' ( ) | ? . # & % - and spaces`);
+  const parser = new Parser(text);
+  const items = parser.sequence();
+  if (parser.pos !== text.length)
+    throw new PhraseSyntaxError(`"${phrase}": unexpected "${text[parser.pos]}" at ${parser.pos + 1}`);
+  if (!canMatchSomething(items)) throw new PhraseSyntaxError(`"${phrase}" is empty or entirely optional`);
+  return emitSequence(items);
+}
+
+class Parser {
+  pos = 0;
+  constructor(private readonly text: string) {}
+
+  sequence(): Item[] {
+    const items: Item[] = [];
+    for (;;) {
+      while (this.text[this.pos] === ' ') this.pos++;
+      const ch = this.text[this.pos];
+      if (ch === undefined || ch === ')' || ch === '|') break;
+      items.push(this.item());
+    }
+    if (items.length === 0) throw new PhraseSyntaxError(`"${this.text}": an empty alternative at ${this.pos + 1}`);
+    if (items[0]?.kind === 'gap' || items[items.length - 1]?.kind === 'gap') {
+      throw new PhraseSyntaxError(`"${this.text}": "..." must stand between two words`);
+    }
+    return items;
+  }
+
+  private item(): Item {
+    const ch = this.text[this.pos];
+    if (this.text.startsWith('...', this.pos)) {
+      this.pos += 3;
+      return { kind: 'gap' };
+    }
+    if (ch === '(') {
+      this.pos++;
+      const options: Item[][] = [this.sequence()];
+      while (this.text[this.pos] === '|') {
+        this.pos++;
+        options.push(this.sequence());
+      }
+      if (this.text[this.pos] !== ')') throw new PhraseSyntaxError(`"${this.text}": missing ")"`);
+      this.pos++;
+      return { kind: 'group', options, optional: this.optionalMark() };
+    }
+    if (ch === '#') {
+      this.pos++;
+      return { kind: 'number', optional: this.optionalMark() };
+    }
+    const start = this.pos;
+    while (this.pos < this.text.length && /[a-z0-9'.&%-]/.test(this.text[this.pos] as string)) {
+      if (this.text.startsWith('...', this.pos)) break;
+      this.pos++;
+    }
+    if (this.pos === start) throw new PhraseSyntaxError(`"${this.text}": unexpected "${ch}" at ${start + 1}`);
+    return { kind: 'word', source: emitWord(this.text.slice(start, this.pos)), optional: this.optionalMark() };
+  }
+
+  private optionalMark(): boolean {
+    if (this.text[this.pos] !== '?') return false;
+    this.pos++;
+    return true;
+  }
+}
+
+function emitWord(word: string): string {
+  let out = '';
+  for (const ch of word) {
+    if (ch === "'") out += "'?";
+    else if (ch === '-') out += '[- ]?';
+    else if (ch === '.') out += '\\.';
+    else out += ch;
+  }
+  return out;
+}
+
+function emitItem(item: Exclude<Item, { kind: 'gap' }>): string {
+  if (item.kind === 'word') return item.source;
+  if (item.kind === 'number') return `(?:${NUMBER})`;
+  return `(?:${item.options.map(emitSequence).join('|')})`;
+}
+
+function emitSequence(items: Item[]): string {
+  let out = '';
+  let started = false;
+  let gap = false;
+  for (const item of items) {
+    if (item.kind === 'gap') {
+      gap = true;
+      continue;
+    }
+    const body = emitItem(item);
+    const sep = gap ? `${GAP}${SEP}` : SEP;
+    if (!started) out += item.optional ? `(?:${body}${SEP})?` : body;
+    else out += item.optional ? `(?:${sep}${body})?` : `${sep}${body}`;
+    if (!item.optional) {
+      started = true;
+      gap = false; // an optional item after "..." keeps the gap open for the next required one
+    }
+  }
+  return out;
+}
+
+function canMatchSomething(items: Item[]): boolean {
+  return items.some((i) => i.kind !== 'gap' && !i.optional);
+}
+
+/** One regular expression for a whole list: whole words only, global, Unicode-aware. */
+export function compileList(phrases: readonly string[]): RegExp {
+  const body = phrases.map(compilePhrase).join('|');
+  return new RegExp(`(?<![\\p{L}\\p{N}'])(?:${body})(?![\\p{L}\\p{N}'])`, 'gu');
+}

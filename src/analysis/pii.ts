@@ -1,0 +1,170 @@
+/**
+ * Personal data in an utterance, for `sanitize` and log redaction: email addresses (written or
+ * spoken: "john dot smith at gmail dot com"), phone numbers, card numbers (Luhn-checked) and US
+ * Social Security numbers — in digits or digit words ("five five five one two three ...").
+ * Everything scans in linear time; no regex here has an unbounded quantifier.
+ */
+import { normalize, type Token, tokenize } from './text.ts';
+import type { PiiFact, PiiKind, Span, UtteranceFacts } from './types.ts';
+
+const LOCAL = /[a-z0-9._%+-]/;
+const DOMAIN = /[a-z0-9.-]/;
+const SPOKEN_EMAIL =
+  /(?<![\p{L}\p{N}])[a-z0-9]{1,30}(?:(?: dot | underscore | dash |[._-])[a-z0-9]{1,30}){0,3} at [a-z0-9]{1,30}(?:(?: dot |\.)[a-z0-9]{1,30}){0,2}(?: dot |\.)(?:com|net|org|io|co|edu|gov|us|ai|uk|ca|de|biz|info|me)(?![\p{L}\p{N}])/gu;
+const DIGIT_WORDS: Record<string, string> = {
+  zero: '0',
+  oh: '0',
+  o: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+};
+const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
+
+export function findPii(original: string, tokens?: readonly Token[]): PiiFact[] {
+  const norm = normalize(original);
+  const found: PiiFact[] = [...writtenEmails(norm), ...spokenEmails(norm)];
+  const toks = tokens ?? tokenize(norm);
+  found.push(...digitRuns(norm, toks, found));
+  found.sort((a, b) => a.span[0] - b.span[0]);
+  return found;
+}
+
+function writtenEmails(norm: string): PiiFact[] {
+  const out: PiiFact[] = [];
+  let from = 0;
+  for (let at = norm.indexOf('@'); at !== -1; at = norm.indexOf('@', from)) {
+    let s = at;
+    while (s > 0 && at - s < 64 && LOCAL.test(norm[s - 1] as string)) s--;
+    let e = at + 1;
+    while (e < norm.length && e - at < 255 && DOMAIN.test(norm[e] as string)) e++;
+    while (e > at + 1 && (norm[e - 1] === '.' || norm[e - 1] === '-')) e--;
+    const domain = norm.slice(at + 1, e);
+    from = Math.max(e, at + 1);
+    if (s < at && /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}$/.test(domain))
+      out.push({ kind: 'email', span: [s, e] });
+  }
+  return out;
+}
+
+function spokenEmails(norm: string): PiiFact[] {
+  if (!norm.includes(' at ')) return [];
+  const out: PiiFact[] = [];
+  SPOKEN_EMAIL.lastIndex = 0;
+  for (let m = SPOKEN_EMAIL.exec(norm); m !== null; m = SPOKEN_EMAIL.exec(norm))
+    out.push({ kind: 'email', span: [m.index, m.index + m[0].length] });
+  return out;
+}
+
+interface Run {
+  digits: string;
+  groups: number[];
+  start: number;
+  end: number;
+  firstTok: number;
+  plus: boolean;
+}
+
+function tokenDigits(w: string): string | null {
+  if (/^\d{1,19}$/.test(w)) return w;
+  if (/^\d{1,4}(?:\.\d{1,4}){1,4}$/.test(w)) return w.replace(/\./g, '');
+  return DIGIT_WORDS[w] ?? null;
+}
+
+/** Between two tokens of a number: only spaces, dashes, dots, parentheses or slashes. */
+function joinable(norm: string, from: number, to: number): boolean {
+  if (to - from > 3) return false;
+  for (let i = from; i < to; i++) if (!' -.()/'.includes(norm[i] as string)) return false;
+  return true;
+}
+
+function digitRuns(norm: string, tokens: readonly Token[], emails: readonly PiiFact[]): PiiFact[] {
+  const out: PiiFact[] = [];
+  let run: Run | null = null;
+  const flush = (): void => {
+    if (run) {
+      const kind = classify(run, norm, tokens);
+      const span: Span = [run.start, run.end];
+      if (kind && !emails.some((e) => e.span[0] < span[1] && span[0] < e.span[1])) out.push({ kind, span });
+    }
+    run = null;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const d = tokenDigits(t.w);
+    const isWord = d !== null && !/^\d/.test(t.w);
+    const r = run as Run | null;
+    const continues = r !== null && d !== null && joinable(norm, r.end, t.start) && r.digits.length < 24;
+    if (!continues) flush();
+    if (d === null || (isWord && !continues && (t.w === 'oh' || t.w === 'o'))) continue;
+    if (continues && r) {
+      r.digits += d;
+      if (isWord && r.groups.length > 0 && /^[a-z]/.test(tokens[i - 1]?.w ?? ''))
+        r.groups[r.groups.length - 1] = (r.groups.at(-1) ?? 0) + 1;
+      else r.groups.push(d.length);
+      r.end = t.end;
+    } else {
+      let start = t.start;
+      while (start > 0 && (norm[start - 1] === '(' || norm[start - 1] === '+') && t.start - start < 2) start--;
+      run = { digits: d, groups: [d.length], start, end: t.end, firstTok: i, plus: norm[start] === '+' };
+    }
+  }
+  flush();
+  return out;
+}
+
+function classify(run: Run, norm: string, tokens: readonly Token[]): PiiKind | null {
+  const n = run.digits.length;
+  if (n >= 13 && n <= 19 && luhn(run.digits)) return 'card';
+  if (n === 9) {
+    const formatted = run.groups.join(',') === '3,2,4';
+    const cueFrom = tokens[Math.max(0, run.firstTok - 8)]?.start ?? 0;
+    if ((formatted || SSN_CUE.test(norm.slice(cueFrom, run.start))) && validSsn(run.digits)) return 'ssn';
+  }
+  if (run.plus && n >= 8 && n <= 15) return 'phone';
+  if (n === 10 || (n === 11 && run.digits[0] === '1')) return 'phone';
+  if (n === 7 && run.groups.join(',') === '3,4') return 'phone';
+  return null;
+}
+
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+function validSsn(d: string): boolean {
+  const area = d.slice(0, 3);
+  return area !== '000' && area !== '666' && area[0] !== '9' && d.slice(3, 5) !== '00' && d.slice(5) !== '0000';
+}
+
+const LABELS: Record<PiiKind, string> = { email: '[email]', phone: '[phone]', card: '[card]', ssn: '[ssn]' };
+
+/** Replaces every PII span with its label ("[email]", "[phone]", "[card]", "[ssn]"). */
+export function redactPii(text: string, facts?: Pick<UtteranceFacts, 'pii' | 'text'>): string {
+  const pii = facts && facts.text === text ? facts.pii : findPii(text);
+  if (pii.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const p of [...pii].sort((a, b) => a.span[0] - b.span[0])) {
+    if (p.span[0] < at) continue;
+    out += text.slice(at, p.span[0]) + LABELS[p.kind];
+    at = p.span[1];
+  }
+  return out + text.slice(at);
+}

@@ -1,0 +1,152 @@
+/**
+ * One pass over an utterance: a length-preserving normalized copy (lowercase, straight
+ * apostrophes) so every match offset is an offset into the original text, and its tokens with
+ * their clause and sentence numbers.
+ */
+import type { Span } from './types.ts';
+
+export interface Token {
+  start: number;
+  end: number;
+  /** Lowercase text of the token. */
+  w: string;
+  /** Clause number: bumped by punctuation and by clause-break words ("but", "and"). */
+  clause: number;
+  /** Sentence number: bumped by . ! ? ; and line breaks. */
+  sentence: number;
+}
+
+export interface Text {
+  original: string;
+  /** Same length as `original`. */
+  norm: string;
+  tokens: Token[];
+}
+
+const APOSTROPHES = /[\u2018\u2019\u02bc\u0060\u00b4\u2032]/g;
+const TOKEN = /[\p{L}\p{N}$%'](?:[\p{L}\p{N}$%']|[.,](?=\p{N})){0,63}/gu;
+
+/** Lowercases without changing the length (characters whose lowercase is longer stay as they are). */
+export function normalize(text: string): string {
+  let lower = text.toLowerCase();
+  if (lower.length !== text.length) {
+    let out = '';
+    for (const ch of text) {
+      const l = ch.toLowerCase();
+      out += l.length === ch.length ? l : ch;
+    }
+    lower = out;
+  }
+  return lower.replace(APOSTROPHES, "'");
+}
+
+function isSentenceBreak(code: number): boolean {
+  // . ! ? ; newline, and the ellipsis / fullwidth forms
+  return (
+    code === 46 ||
+    code === 33 ||
+    code === 63 ||
+    code === 59 ||
+    code === 10 ||
+    code === 0x2026 ||
+    code === 0xff01 ||
+    code === 0xff1f
+  );
+}
+
+function isClauseBreak(code: number): boolean {
+  // , : dash, en/em dash, parentheses, quotes are clause breaks for negation scope
+  return code === 44 || code === 58 || code === 0x2013 || code === 0x2014 || code === 40 || code === 41 || code === 34;
+}
+
+/** Tokenizes; `clauseWords` (compiled `clauseBreaks`) also start a new clause. */
+export function readText(original: string, clauseWords: RegExp): Text {
+  const norm = normalize(original);
+  const tokens = tokenize(norm);
+  markClauseWords(norm, tokens, clauseWords);
+  return { original, norm, tokens };
+}
+
+/** Tokens of normalized text with clause and sentence numbers from punctuation. */
+export function tokenize(norm: string): Token[] {
+  const tokens: Token[] = [];
+  let clause = 0;
+  let sentence = 0;
+  let prevEnd = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(norm); m !== null; m = TOKEN.exec(norm)) {
+    const start = m.index;
+    let sentenceBreak = false;
+    let clauseBreak = false;
+    for (let i = prevEnd; i < start; i++) {
+      const code = norm.charCodeAt(i);
+      if (isSentenceBreak(code)) sentenceBreak = true;
+      else if (isClauseBreak(code)) clauseBreak = true;
+    }
+    if (tokens.length > 0) {
+      if (sentenceBreak) {
+        sentence++;
+        clause++;
+      } else if (clauseBreak) clause++;
+    }
+    tokens.push({ start, end: start + m[0].length, w: m[0], clause, sentence });
+    prevEnd = start + m[0].length;
+  }
+  return tokens;
+}
+
+function markClauseWords(norm: string, tokens: Token[], clauseWords: RegExp): void {
+  const spans = findAll(clauseWords, norm);
+  if (spans.length === 0) return;
+  let s = 0;
+  let clause = 0;
+  let prevPunctClause = tokens[0]?.clause ?? 0;
+  for (const token of tokens) {
+    let bumped = token.clause !== prevPunctClause;
+    prevPunctClause = token.clause;
+    while (s < spans.length && (spans[s] as Span)[0] <= token.start) {
+      bumped = true;
+      s++;
+    }
+    if (bumped && token !== tokens[0]) clause++;
+    token.clause = clause;
+  }
+}
+
+/** Every match of a global regex, as spans. Never loops on empty matches. */
+export function findAll(re: RegExp, text: string): Span[] {
+  const out: Span[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    out.push([m.index, m.index + m[0].length]);
+  }
+  return out;
+}
+
+/** Index of the first token that starts at or after `pos` (tokens.length if none). */
+export function tokenAtOrAfter(tokens: readonly Token[], pos: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid] as Token).start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the last token that ends at or before `pos` (-1 if none). */
+export function tokenEndingBy(tokens: readonly Token[], pos: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid] as Token).end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
