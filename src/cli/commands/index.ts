@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { analyze } from './analyze.ts';
 import { auditCheckpoint } from './audit-checkpoint.ts';
 import { auditExport } from './audit-export.ts';
 import { auditVerify } from './audit-verify.ts';
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   auditVerify,
   auditCheckpoint,
   auditExport,
+  analyze,
 ];
