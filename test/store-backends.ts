@@ -1,0 +1,132 @@
+/**
+ * The backends the shared store suites run against: SQLite always (a temp dir), PostgreSQL when
+ * `GUARDLINE_TEST_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/test) is reachable,
+ * each test in its own fresh schema, dropped afterwards. With GUARDLINE_REQUIRE_POSTGRES=1 (CI)
+ * an unreachable PostgreSQL fails the run instead of being skipped.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { StoreConfig } from '../src/store/config.ts';
+import { openStore } from '../src/store/open.ts';
+import type { Store } from '../src/store/types.ts';
+
+export const PG_URL = process.env.GUARDLINE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REQUIRE_PG = process.env.GUARDLINE_REQUIRE_POSTGRES === '1';
+
+async function reachable(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const pgProblem = await reachable(PG_URL);
+if (pgProblem) {
+  if (REQUIRE_PG)
+    throw new Error(`GUARDLINE_REQUIRE_POSTGRES=1 but PostgreSQL at ${PG_URL} is unreachable: ${pgProblem}`);
+  console.warn(`[store tests] PostgreSQL at ${PG_URL} is unreachable (${pgProblem}): skipping the PostgreSQL runs.`);
+}
+
+export const TEST_AUDIT_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
+/** One place (a temp dir, or a fresh schema) that several stores may open, like several nodes. */
+export interface Place {
+  config: StoreConfig;
+  open(): Promise<Store>;
+  /** Runs raw SQL against the place from outside the store (tamper tests). */
+  sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  cleanup(): Promise<void>;
+}
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  place(): Promise<Place>;
+}
+
+const sqlite: Backend = {
+  name: 'sqlite',
+  async place() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-store-'));
+    const config: StoreConfig = {
+      kind: 'sqlite',
+      file: path.join(dir, 'guardline.db'),
+      dataDir: dir,
+      auditKey: TEST_AUDIT_KEY,
+    };
+    const opened: Store[] = [];
+    const Database = (await import('better-sqlite3')).default;
+    return {
+      config,
+      async open() {
+        const store = await openStore(config);
+        opened.push(store);
+        return store;
+      },
+      async sql(text, params = []) {
+        const db = new Database(config.kind === 'sqlite' ? config.file : '');
+        try {
+          const stmt = db.prepare(text);
+          if (stmt.reader) return stmt.all(...params) as Record<string, unknown>[];
+          stmt.run(...params);
+          return [];
+        } finally {
+          db.close();
+        }
+      },
+      async cleanup() {
+        for (const s of opened) await s.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const postgres: Backend = {
+  name: 'postgres',
+  async place() {
+    const schema = `gl_test_${randomBytes(6).toString('hex')}`;
+    const config: StoreConfig = { kind: 'postgres', url: PG_URL, schema, auditKey: TEST_AUDIT_KEY };
+    const opened: Store[] = [];
+    const run = async (text: string, params: unknown[] = []) => {
+      const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        let n = 0;
+        return (
+          await client.query(
+            text.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    return {
+      config,
+      async open() {
+        const store = await openStore(config);
+        opened.push(store);
+        return store;
+      },
+      sql: run,
+      async cleanup() {
+        for (const s of opened) await s.close();
+        await run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      },
+    };
+  },
+};
+
+export const BACKENDS: Backend[] = pgProblem ? [sqlite] : [sqlite, postgres];

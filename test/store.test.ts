@@ -1,0 +1,275 @@
+import { createPublicKey } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../src/audit/verify.ts';
+import type { Store } from '../src/store/types.ts';
+import { BACKENDS, type Place } from './store-backends.ts';
+import { decision, heldDecision, meta } from './store-fixtures.ts';
+
+const T = 1_700_000_000_000;
+
+for (const backend of BACKENDS) {
+  describe(`store (${backend.name})`, () => {
+    let place: Place;
+    let store: Store;
+    beforeEach(async () => {
+      place = await backend.place();
+      store = await place.open();
+    });
+    afterEach(async () => {
+      await place.cleanup();
+    });
+
+    it('migrates on open, once, and a second open of the same database is a no-op', async () => {
+      const again = await place.open();
+      const rows = await place.sql('SELECT id FROM schema_migrations');
+      expect(rows.map((r) => r.id)).toEqual(['001_core']);
+      expect(again.backend).toBe(backend.name);
+    });
+
+    it('creates, lists and ends sessions; a duplicate id is a conflict', async () => {
+      await store.sessions.create(meta('s1', { contactId: 'c-1', dealId: 'd-1' }), 'policy-1', T);
+      await store.sessions.create(meta('s2', { contactId: 'c-1' }), 'policy-1', T + 1);
+      await expect(store.sessions.create(meta('s1'), 'policy-1', T + 2)).rejects.toMatchObject({
+        code: 'GL_STORE_CONFLICT',
+      });
+      expect((await store.sessions.listByCrmObject('contact', 'c-1')).map((s) => s.id)).toEqual(['s2', 's1']);
+      expect((await store.sessions.listByCrmObject('deal', 'd-1')).map((s) => s.id)).toEqual(['s1']);
+      const ended = await store.sessions.end('s1', T + 10, 'opt_out');
+      expect(ended).toMatchObject({ id: 's1', endedAt: T + 10, endReason: 'opt_out' });
+      await store.sessions.end('s1', T + 20, 'again');
+      expect((await store.sessions.get('s1'))?.endedAt).toBe(T + 10);
+      expect((await store.sessions.listLive()).map((s) => s.id)).toEqual(['s2']);
+      const kinds = (await store.audit.listBySession('s1')).map((e) => e.kind);
+      expect(kinds).toEqual(['session_started', 'session_ended']);
+    });
+
+    it('keeps the inputs of a session in order; re-appending a seq keeps the first', async () => {
+      await store.inputs.append({ sessionId: 's1', seq: 1, at: T + 1, type: 'transcript', payload: { text: 'b' } });
+      await store.inputs.append({ sessionId: 's1', seq: 0, at: T, type: 'start', payload: {} });
+      await store.inputs.append({ sessionId: 's1', seq: 1, at: T + 1, type: 'transcript', payload: { text: 'x' } });
+      const inputs = await store.inputs.list('s1');
+      expect(inputs.map((i) => [i.seq, i.type, i.payload])).toEqual([
+        [0, 'start', {}],
+        [1, 'transcript', { text: 'b' }],
+      ]);
+    });
+
+    it('group-commits concurrent decisions: all durable, chained, fewer signed heads than entries', async () => {
+      const n = 300;
+      const results = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          store.record({
+            actor: 'agent:agent-1',
+            decision: decision(`d${i}`, 's1', { at: T + i, stateRef: { seq: i, state: 'live' } }),
+            input: { sessionId: 's1', seq: i, at: T + i, type: 'propose', payload: { i } },
+          }),
+        ),
+      );
+      const seqs = results.map((r) => r.entries[0]?.seq);
+      expect(new Set(seqs).size).toBe(n);
+      expect((await store.decisions.listBySession('s1')).map((d) => d.id)).toEqual(results.map((_, i) => `d${i}`));
+      expect(await store.decisions.get('d7')).toMatchObject({ id: 'd7', outcome: 'allow' });
+      expect((await store.inputs.list('s1')).length).toBe(n);
+      const heads = await store.audit.signatures(1, n);
+      expect(heads.length).toBeGreaterThan(0);
+      expect(heads.length).toBeLessThan(n / 10);
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: n, lastSeq: n });
+    });
+
+    it('a failing item in a group commit fails alone', async () => {
+      await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
+      const outcomes = await Promise.allSettled([
+        store.record({ actor: 'agent:a', decision: decision('ok-1', 's1') }),
+        store.record({ actor: 'agent:a', decision: decision('dup', 's1') }),
+        store.record({ actor: 'agent:a', decision: decision('ok-2', 's1') }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'GL_STORE_CONFLICT' });
+      expect((await store.decisions.listBySession('s1')).map((d) => d.id)).toEqual(['dup', 'ok-1', 'ok-2']);
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 3 });
+    });
+
+    it('records a needs_approval decision with its approval request, a directive, and outbox rows', async () => {
+      const events: string[] = [];
+      await store.onApproval((e) => events.push(`${e.approvalId}:${e.status}`));
+      const result = await store.record({
+        actor: 'agent:agent-1',
+        decision: heldDecision('h1', 's1', 2),
+        tenantId: 'tenant-1',
+        agentId: 'agent-1',
+        outbox: [
+          {
+            id: 'o1',
+            sessionId: 's1',
+            decisionId: 'h1',
+            idempotencyKey: 'h1:note',
+            object: 'note',
+            objectId: null,
+            properties: { hs_note_body: 'held' },
+            createdAt: T,
+          },
+        ],
+      });
+      expect(result.entries.map((e) => e.kind)).toEqual(['decision', 'approval_requested']);
+      const approval = await store.approvals.get('h1.approval');
+      expect(approval).toMatchObject({
+        status: 'pending',
+        sessionId: 's1',
+        decisionId: 'h1',
+        approversRequired: 2,
+        votes: [],
+        tenantId: 'tenant-1',
+        version: 1,
+      });
+      expect((await store.approvals.listPending()).map((a) => a.id)).toEqual(['h1.approval']);
+      expect(await store.outbox.get('o1')).toMatchObject({ status: 'pending', attempts: 0, previous: null });
+      await store.record({
+        actor: 'system',
+        directive: {
+          id: 'dir1',
+          sessionId: 's1',
+          kind: 'end_call',
+          rule: 'opt_out',
+          message: 'Opted out.',
+          policyVersion: 'policy-1',
+          at: T + 5,
+        },
+      });
+      expect((await store.directives.listBySession('s1')).map((d) => d.id)).toEqual(['dir1']);
+      await waitFor(() => events.includes('h1.approval:pending'));
+    });
+
+    it('outbox: idempotent enqueue, leased claims that never overlap, every status change', async () => {
+      for (let i = 0; i < 6; i++) {
+        await store.outbox.enqueue({
+          id: `o${i}`,
+          sessionId: 's1',
+          decisionId: `d${i}`,
+          idempotencyKey: `k${i}`,
+          object: 'contact',
+          objectId: '101',
+          properties: { lifecyclestage: 'opportunity' },
+          createdAt: T + i,
+        });
+      }
+      const again = await store.outbox.enqueue({
+        id: 'other',
+        sessionId: 's1',
+        decisionId: 'd0',
+        idempotencyKey: 'k0',
+        object: 'contact',
+        objectId: '101',
+        properties: {},
+        createdAt: T,
+      });
+      expect(again.id).toBe('o0');
+      const [a, b] = await Promise.all([
+        store.outbox.claimDue(T + 100, 4, 1000),
+        store.outbox.claimDue(T + 100, 4, 1000),
+      ]);
+      const claimed = [...(a ?? []), ...(b ?? [])].map((r) => r.id);
+      expect(new Set(claimed).size).toBe(6);
+      expect(claimed.length).toBe(6);
+      expect(await store.outbox.claimDue(T + 500, 10, 1000)).toEqual([]);
+      const reclaimed = await store.outbox.claimDue(T + 1100, 1, 1000);
+      expect(reclaimed.map((r) => [r.id, r.attempts])).toEqual([['o0', 2]]);
+
+      expect(await store.outbox.recordPrevious('o1', { lifecyclestage: 'lead' }, T + 2000)).toMatchObject({
+        previous: { lifecyclestage: 'lead' },
+      });
+      expect((await store.outbox.recordPrevious('o1', { lifecyclestage: 'x' }, T + 2001))?.previous).toEqual({
+        lifecyclestage: 'lead',
+      });
+      expect(await store.outbox.markDelivered('o1', { hubspotId: '555', now: T + 2002 })).toMatchObject({
+        status: 'delivered',
+        hubspotId: '555',
+        leaseUntil: null,
+        previous: { lifecyclestage: 'lead' },
+      });
+      expect(
+        await store.outbox.scheduleRetry('o2', { nextAttemptAt: T + 9000, error: '429', now: T + 2003 }),
+      ).toMatchObject({
+        status: 'pending',
+        lastError: '429',
+        nextAttemptAt: T + 9000,
+      });
+      expect((await store.outbox.park('o3', { error: '400 bad property', now: T + 2004 }))?.status).toBe('parked');
+      expect((await store.outbox.markNotConfigured('o4', { now: T + 2005 }))?.status).toBe('not_configured');
+      expect((await store.outbox.markRolledBack('o1', { now: T + 2006 }))?.status).toBe('rolled_back');
+      expect((await store.outbox.list({ status: 'parked' })).map((r) => r.id)).toEqual(['o3']);
+      expect((await store.outbox.list({ sessionId: 's1' })).length).toBe(6);
+      expect(await store.outbox.markDelivered('nope', { hubspotId: null, now: T })).toBeNull();
+    });
+
+    it('policies: immutable versions, one active pointer, both audited', async () => {
+      const v1 = {
+        id: 'p-1',
+        label: 'v1',
+        contentHash: 'h1',
+        yaml: 'a: 1\n',
+        author: 'maria',
+        reason: 'first',
+        createdAt: T,
+        parent: null,
+      };
+      await store.policies.create(v1);
+      await store.policies.create(v1);
+      await expect(store.policies.create({ ...v1, contentHash: 'h2' })).rejects.toMatchObject({
+        code: 'GL_STORE_CONFLICT',
+      });
+      await store.policies.create({ ...v1, id: 'p-2', contentHash: 'h2', parent: 'p-1', createdAt: T + 1 });
+      expect(await store.policies.getActive()).toBeNull();
+      await store.policies.setActive('p-1', { actor: 'maria', reason: 'go', at: T + 2 });
+      await store.policies.setActive('p-2', { actor: 'maria', reason: 'tighter', at: T + 3 });
+      await expect(store.policies.setActive('p-9', { actor: 'maria', reason: 'x', at: T + 4 })).rejects.toMatchObject({
+        code: 'GL_STORE_NOT_FOUND',
+      });
+      expect((await store.policies.getActive())?.id).toBe('p-2');
+      expect((await store.policies.list()).map((p) => p.id)).toEqual(['p-1', 'p-2']);
+      const entries = await store.audit.range(1, 10);
+      expect(entries.map((e) => e.kind)).toEqual([
+        'policy_created',
+        'policy_created',
+        'policy_activated',
+        'policy_activated',
+      ]);
+      expect(entries[3]?.payload).toMatchObject({ id: 'p-2', previous: 'p-1', reason: 'tighter' });
+    });
+
+    it('budgets: concurrent charges never pass the cap; several charges apply all or none', async () => {
+      const charge = { scope: 'agent:a1', metric: 'calls_started' as const, day: '2026-11-21', amount: 1, cap: 5 };
+      const results = await Promise.all(Array.from({ length: 12 }, () => store.budgets.charge([charge])));
+      expect(results.filter((r) => r.ok).length).toBe(5);
+      expect(await store.budgets.get('agent:a1', 'calls_started', '2026-11-21')).toBe(5);
+      const tenant = {
+        scope: 'tenant:t1',
+        metric: 'concession_value' as const,
+        day: '2026-11-21',
+        amount: 300,
+        cap: 1000,
+      };
+      const agent = {
+        scope: 'agent:a1',
+        metric: 'concession_value' as const,
+        day: '2026-11-21',
+        amount: 300,
+        cap: 500,
+      };
+      expect((await store.budgets.charge([tenant, agent])).ok).toBe(true);
+      const refused = await store.budgets.charge([tenant, agent]);
+      expect(refused).toMatchObject({ ok: false, refused: agent, totals: [300, 300] });
+      expect(await store.budgets.get('tenant:t1', 'concession_value', '2026-11-21')).toBe(300);
+      expect((await store.budgets.charge([{ ...agent, amount: 600, day: '2026-11-22' }])).ok).toBe(false);
+    });
+  });
+}
+
+async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
