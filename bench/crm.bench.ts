@@ -27,11 +27,18 @@ const bench: Bench = {
       const now = Date.now();
       for (let i = 0; i < CREATES; i++) {
         await store.outbox.enqueue(
-          write({ id: `c-${i}`, object: 'note', createdAt: now, properties: { hs_timestamp: String(now), hs_note_body: `n${i}` } }),
+          write({
+            id: `c-${i}`,
+            object: 'note',
+            createdAt: now,
+            properties: { hs_timestamp: String(now), hs_note_body: `n${i}` },
+          }),
         );
       }
       for (const [i, c] of contacts.entries()) {
-        await store.outbox.enqueue(write({ id: `u-${i}`, object: 'contact', objectId: c.id, createdAt: now, properties: { phone: `1-${i}` } }));
+        await store.outbox.enqueue(
+          write({ id: `u-${i}`, object: 'contact', objectId: c.id, createdAt: now, properties: { phone: `1-${i}` } }),
+        );
       }
       const config = loadCrmConfig({
         HUBSPOT_ACCESS_TOKEN: fake.token,
@@ -55,7 +62,10 @@ const bench: Bench = {
         peak = Math.max(peak, i - j + 1);
       }
       return [
-        atLeast({ name: 'crm', metric: 'writes delivered per second', value: delivered / seconds, unit: 'writes/s' }, 6),
+        atLeast(
+          { name: 'crm', metric: 'writes delivered per second', value: delivered / seconds, unit: 'writes/s' },
+          6,
+        ),
         { name: 'crm', metric: 'requests per second', value: times.length / seconds, unit: 'req/s' },
         atMost({ name: 'crm', metric: 'most requests in any rolling 10 s', value: peak, unit: 'requests' }, LIMIT),
         atMost({ name: 'crm', metric: "429s caused by Guardline's pacing", value: fake.organic429(), unit: '429s' }, 0),
