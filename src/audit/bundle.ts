@@ -23,6 +23,7 @@ const FullLink = z.object({
   kind: z.string(),
   payload: JsonValue,
   policyVersion: z.string().nullable(),
+  prevHash: Hex,
   hash: Hex,
 });
 /** Another session's entry between them: only what its link hash needs. */
@@ -73,6 +74,7 @@ export async function exportBundle(
           kind: e.kind,
           payload: e.payload,
           policyVersion: e.policyVersion,
+          prevHash: e.prevHash,
           hash: e.hash,
         }
       : { seq: e.seq, sessionId: e.sessionId, bodyHash: e.bodyHash },
@@ -134,7 +136,6 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
     let hash: string;
     if ('id' in link) {
       const bodyHash = bodyHashOf({ ...link, kind: link.kind as AuditEntry['kind'] });
-      hash = linkHashOf(prevHash, link.sessionId, bodyHash);
       if (link.sessionId !== bundle.sessionId)
         return fail(
           bundle.sessionId,
@@ -144,7 +145,7 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
           link.seq,
           `entry ${link.id} belongs to session ${link.sessionId}`,
         );
-      if (hash !== link.hash)
+      if (linkHashOf(link.prevHash, link.sessionId, bodyHash) !== link.hash)
         return fail(
           bundle.sessionId,
           entries,
@@ -153,6 +154,16 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
           link.seq,
           `entry ${link.id} (seq ${link.seq}) was edited: it no longer hashes to its recorded hash`,
         );
+      if (link.prevHash !== prevHash)
+        return fail(
+          bundle.sessionId,
+          entries,
+          bundle.head.seq,
+          keyId,
+          link.seq,
+          `the links before entry ${link.id} (seq ${link.seq}) were altered: they do not lead to it`,
+        );
+      hash = link.hash;
       entries++;
     } else {
       if (link.sessionId === bundle.sessionId)

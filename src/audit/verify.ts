@@ -81,38 +81,51 @@ export async function verifyChain(source: Source, options: VerifyOptions): Promi
   let checked = 0;
   let signedHeads = 0;
   let lastGoodHead = prev.seq;
+  // A signed head that does not match is reported unless a structural break (which names the
+  // cause more precisely: an insertion shifts every later head) shows up before the next good head.
+  let pendingSignature: ChainBreak | null = null;
   const pageSize = options.pageSize ?? 5000;
   const end = Math.max(maxSeq, head?.seq ?? 0);
+  const stop = (problem: ChainBreak) => report(checked, fromSeq, prev.seq, signedHeads, head, problem);
   for (let from = fromSeq; from <= end; from += pageSize) {
     const to = Math.min(end, from + pageSize - 1);
     const rows = await source.range(from, to);
     const sigs = new Map((await source.signatures(from, to)).map((s) => [s.seq, s]));
-    for (const row of rows) {
-      const problem = (await entryProblem(source, row, prev, prevPrevHash)) ?? seqProblem(row, prev);
-      if (problem) return report(checked, fromSeq, prev.seq, signedHeads, head, problem);
+    for (const [i, row] of rows.entries()) {
+      const twins = rows.filter((r, j) => j !== i && r.seq === row.seq);
+      const problem =
+        (twins.length > 0 ? duplicateProblem(row, twins, prev) : null) ??
+        (await entryProblem(source, row, prev, prevPrevHash)) ??
+        seqProblem(row, prev);
+      if (problem) return stop(problem);
       const sig = sigs.get(row.seq);
-      if (sig) {
+      if (sig && !pendingSignature) {
         const bad = signatureProblem(sig, options.publicKey, keyId);
-        if (bad)
-          return report(checked, fromSeq, prev.seq, signedHeads, head, {
+        if (bad) {
+          return stop({
             kind: 'signature',
             seq: row.seq,
             id: row.id,
             message: `the signed head at seq ${row.seq} is not valid: ${bad}`,
           });
+        }
         if (sig.hash !== row.hash) {
-          return report(checked, fromSeq, prev.seq, signedHeads, head, {
+          const first = (await source.range(lastGoodHead + 1, lastGoodHead + 1))[0];
+          pendingSignature = {
             kind: 'edited',
             seq: lastGoodHead + 1,
-            id: null,
-            message: `entries between seq ${lastGoodHead + 1} and ${row.seq} were rewritten (hashes recomputed): the signed head at seq ${row.seq} names another hash`,
-          });
+            id: first?.id ?? null,
+            message: `entries seq ${lastGoodHead + 1} to ${row.seq} were rewritten (hashes recomputed): the signed head at seq ${row.seq} names another hash`,
+          };
+        } else {
+          signedHeads++;
+          lastGoodHead = row.seq;
         }
-        signedHeads++;
-        lastGoodHead = row.seq;
+      } else if (sig && pendingSignature && sig.hash === row.hash && !signatureProblem(sig, options.publicKey, keyId)) {
+        return stop(pendingSignature);
       }
-      if (cp && row.seq === cp.seq && row.hash !== cp.hash) {
-        return report(checked, fromSeq, prev.seq, signedHeads, head, {
+      if (cp && row.seq === cp.seq && row.hash !== cp.hash && !pendingSignature) {
+        return stop({
           kind: 'edited',
           seq: row.seq,
           id: row.id,
@@ -124,6 +137,7 @@ export async function verifyChain(source: Source, options: VerifyOptions): Promi
       prev = { seq: row.seq, hash: row.hash, entry: row };
     }
   }
+  if (pendingSignature) return stop(pendingSignature);
   if (head && head.seq > prev.seq) {
     return report(checked, fromSeq, prev.seq, signedHeads, head, {
       kind: 'deleted',
@@ -166,6 +180,21 @@ function report(
 function signatureProblem(sig: SignedHead, publicKey: KeyObject, keyId: string): string | null {
   if (sig.keyId !== keyId) return `signed by key ${sig.keyId}, not by the verifying key ${keyId}`;
   return verifyHeadSignature(sig, publicKey) ? null : 'the signature does not verify (forged or altered head)';
+}
+
+/** Several rows claim one seq: the genuine one hashes right and links to the entry before. */
+function duplicateProblem(row: AuditEntry, twins: AuditEntry[], prev: { hash: string }): ChainBreak | null {
+  const genuine = (e: AuditEntry) =>
+    bodyHashOf(e) === e.bodyHash &&
+    linkHashOf(e.prevHash, e.sessionId, e.bodyHash) === e.hash &&
+    e.prevHash === prev.hash;
+  if (genuine(row) && !twins.every(genuine)) return null;
+  return {
+    kind: 'inserted',
+    seq: row.seq,
+    id: row.id,
+    message: `${describe(row)} was inserted: another entry holds seq ${row.seq}`,
+  };
 }
 
 function seqProblem(row: AuditEntry, prev: { seq: number }): ChainBreak | null {
