@@ -6,6 +6,8 @@ import { auditVerify } from './audit-verify.ts';
 import { crmOutbox } from './crm-outbox.ts';
 import { crmRollback } from './crm-rollback.ts';
 import { policyCheck } from './policy-check.ts';
+import { start } from './start.ts';
+import { token } from './token.ts';
 
 /** Every `guardline` subcommand. Add a new one here, in its own module under `commands/`. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   auditCheckpoint,
   auditExport,
   analyze,
+  token,
+  start,
 ];

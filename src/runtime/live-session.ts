@@ -1,0 +1,245 @@
+import type { Logger } from 'pino';
+import type { ServerMessage } from '../client/protocol.ts';
+import { GuardlineError } from '../errors/index.ts';
+import type { GuardedSession } from '../session/guarded-session.ts';
+import type { SessionInput } from '../session/inputs.ts';
+import type { SessionOutput } from '../session/outputs.ts';
+import type { Store } from '../store/types.ts';
+import type { Clock } from './clock.ts';
+import { inputRow, recordItems } from './durable-outputs.ts';
+import { failClosedDecision } from './fail-closed.ts';
+import type { Metrics } from './metrics.ts';
+import type { AgentPort, StreamPort } from './ports.ts';
+
+type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
+export type LiveInput = WithoutAt<SessionInput>;
+
+export interface LiveSessionDeps {
+  store: Store;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  /** The agent ignored `end_call` past its grace period. */
+  enforce(session: LiveSession, at: number): Promise<void>;
+  /** The session ended and its last outputs were delivered. */
+  onEnded(session: LiveSession, at: number, reason: string): void;
+}
+
+/** How long to wait before re-checking a deadline the session did not clear (a safety net, never hot-loops). */
+const RECHECK_MS = 1000;
+
+/**
+ * One live session on this node: the GuardedSession, its timer, and the durability pipeline.
+ * Every input is applied synchronously, its input row and outputs are made durable through the
+ * store's group commit, and only then are the outputs delivered, in input order (law 1).
+ */
+export class LiveSession {
+  readonly id: string;
+  readonly logger: Logger;
+  agent: AgentPort | null = null;
+  stream: StreamPort | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: unknown = null;
+  private timerAt: number | null = null;
+  private lastAt = 0;
+  private finished = false;
+  private enforcing = false;
+  private endReason: string | null = null;
+
+  constructor(
+    readonly guarded: GuardedSession,
+    private readonly deps: LiveSessionDeps,
+  ) {
+    this.id = guarded.meta.sessionId;
+    this.logger = deps.logger;
+  }
+
+  get meta() {
+    return this.guarded.meta;
+  }
+
+  get ended(): boolean {
+    return this.finished || this.guarded.ended;
+  }
+
+  /**
+   * Applies `input` now and resolves once its outputs are durable and delivered. A proposal to an
+   * ended session throws `GL_SESSION_ENDED` (nothing is applied); other inputs after the end are
+   * ignored.
+   */
+  submit(input: LiveInput, receivedAt = this.deps.clock.now()): Promise<void> {
+    if (this.ended) {
+      if (input.type === 'propose') return Promise.reject(new GuardlineError('GL_SESSION_ENDED'));
+      return Promise.resolve();
+    }
+    const at = Math.max(this.deps.clock.now(), this.lastAt, input.type === 'tick' ? (this.timerAt ?? 0) : 0);
+    this.lastAt = at;
+    const full = { ...input, at } as SessionInput;
+    let outputs: SessionOutput[];
+    try {
+      outputs = this.guarded.apply(full);
+    } catch (e) {
+      this.logger.error({ err: e, input: input.type }, 'session failed to apply an input; failing closed');
+      outputs = [];
+      if (full.type === 'propose') {
+        const decision = failClosedDecision({
+          sessionId: this.id,
+          proposal: full.proposal,
+          policyVersion: this.guarded.policy.version,
+          at,
+          seq: this.guarded.inputCount,
+          code: 'GL_GATE_INTERNAL',
+          detail: 'The session could not apply the proposal.',
+        });
+        return this.enqueue(Promise.resolve(true), () => this.deliver([{ type: 'decision', decision }], receivedAt));
+      }
+      return Promise.resolve();
+    }
+    this.noteEnd(outputs, full);
+    const durable = this.persist(full, outputs);
+    this.schedule();
+    return this.enqueue(durable, (ok) => {
+      if (ok) this.deliver(outputs, receivedAt);
+      else this.deliverFailClosed(full, outputs, receivedAt);
+      if (outputs.some((o) => o.type === 'enforce_end')) this.startEnforcement(at);
+      if (this.guarded.ended && !this.finished) this.finish(at);
+    });
+  }
+
+  /** Resolves once every submitted input has been delivered. */
+  drain(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Stops the timer and the statechart (shutdown; the session stays open in the store and resumes nowhere). */
+  dispose(): void {
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = null;
+    this.finished = true;
+    this.guarded.stop();
+  }
+
+  private enqueue(durable: Promise<boolean>, then: (ok: boolean) => void): Promise<void> {
+    const next = this.chain.then(() => durable).then(then);
+    this.chain = next.catch((e) => this.logger.error({ err: e }, 'delivering session outputs failed'));
+    return next;
+  }
+
+  private persist(input: SessionInput, outputs: SessionOutput[]): Promise<boolean> {
+    const { store } = this.deps;
+    const row = inputRow(this.id, this.guarded.inputCount, input);
+    const { items, loose } = recordItems(this.meta, this.guarded.policy, input, row, outputs);
+    const writes: Promise<unknown>[] =
+      items.length > 0 ? items.map((item) => store.record(item)) : [store.inputs.append(row)];
+    for (const write of loose) writes.push(store.outbox.enqueue(write));
+    return Promise.all(writes).then(
+      () => true,
+      (e) => {
+        this.deps.metrics.storeFailures.inc();
+        this.logger.error({ err: e, seq: row.seq }, 'durable write failed; answering fail-closed');
+        return false;
+      },
+    );
+  }
+
+  private deliver(outputs: readonly SessionOutput[], receivedAt: number): void {
+    for (const o of outputs) {
+      switch (o.type) {
+        case 'decision': {
+          const d = o.decision;
+          this.send({ type: 'decision', proposalId: d.proposalId, decision: d });
+          this.deps.metrics.decisions.inc({ outcome: d.outcome });
+          this.deps.metrics.decisionLatency.observe((this.deps.clock.now() - receivedAt) / 1000);
+          this.logger.info(
+            { decisionId: d.id, proposalId: d.proposalId, kind: d.kind, outcome: d.outcome },
+            'decision',
+          );
+          break;
+        }
+        case 'directive': {
+          const d = o.directive;
+          if ((d.kind === 'end_call' || d.kind === 'hold') && this.stream?.bidirectional) this.stream.clear();
+          this.send({ type: 'directive', directive: d });
+          this.deps.metrics.directives.inc({ kind: d.kind });
+          this.logger.info({ directiveId: d.id, kind: d.kind, rule: d.rule }, 'directive');
+          break;
+        }
+        case 'approval_result':
+          this.send({ type: 'approval_result', approvalId: o.approvalId, status: o.status, at: o.at });
+          break;
+        case 'do_not_call':
+          this.logger.info({ contactId: this.meta.contactId ?? null }, 'do-not-call write queued');
+          break;
+        case 'enforce_end':
+          break;
+      }
+    }
+  }
+
+  /** The store failed: no decision reaches the agent as it was made; restrictive directives still do. */
+  private deliverFailClosed(input: SessionInput, outputs: readonly SessionOutput[], receivedAt: number): void {
+    const safe = outputs.flatMap((o): SessionOutput[] => {
+      if (o.type !== 'decision') return [o];
+      const decision = failClosedDecision({
+        sessionId: this.id,
+        proposal: input.type === 'propose' ? input.proposal : { id: o.decision.proposalId, kind: o.decision.kind },
+        policyVersion: this.guarded.policy.version,
+        at: o.decision.at,
+        seq: o.decision.stateRef.seq,
+        code: 'GL_STORE_WRITE_FAILED',
+        detail: 'The decision could not be recorded, so it was denied.',
+      });
+      return [{ type: 'decision', decision }];
+    });
+    this.deliver(safe, receivedAt);
+  }
+
+  private send(message: ServerMessage): void {
+    try {
+      this.agent?.send(message);
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not send to the agent');
+    }
+  }
+
+  private noteEnd(outputs: readonly SessionOutput[], input: SessionInput): void {
+    for (const o of outputs)
+      if (o.type === 'directive' && o.directive.kind === 'end_call') this.endReason ??= o.directive.rule;
+    if (input.type === 'event' && input.event === 'call_ended') this.endReason ??= 'call_ended';
+  }
+
+  private startEnforcement(at: number): void {
+    if (this.enforcing) return;
+    this.enforcing = true;
+    this.endReason = `enforced:${this.endReason ?? 'end_call'}`;
+    this.deps.metrics.enforcements.inc();
+    this.deps.enforce(this, at).catch((e) => this.logger.error({ err: e }, 'enforcing the end failed'));
+  }
+
+  private finish(at: number): void {
+    this.finished = true;
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = null;
+    this.deps.onEnded(this, at, this.endReason ?? 'ended');
+  }
+
+  private schedule(): void {
+    if (this.guarded.ended) return;
+    let due = this.guarded.nextDeadline();
+    if (due !== null && due <= this.lastAt) due = this.lastAt + RECHECK_MS;
+    if (due === this.timerAt) return;
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = due;
+    if (due === null) return;
+    this.timer = this.deps.clock.setTimeout(
+      () => {
+        this.timer = null;
+        this.submit({ type: 'tick' }).catch((e) => this.logger.error({ err: e }, 'tick failed'));
+      },
+      Math.max(0, due - this.deps.clock.now()),
+    );
+  }
+}

@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { GuardlineError, isGuardlineError } from '../errors/index.ts';
+import type { SessionMeta } from '../model/index.ts';
+import type { LoadedPolicy } from '../policy/index.ts';
+import { GuardedSession } from '../session/guarded-session.ts';
+import type { OverrideGrant as OverrideGrantSchema } from '../session/inputs.ts';
+import type { ApprovalEvent, Store } from '../store/types.ts';
+import type { Clock } from './clock.ts';
+import { LiveSession } from './live-session.ts';
+import type { Metrics } from './metrics.ts';
+import { recordSessionEnd } from './session-end.ts';
+
+export interface RegistryDeps {
+  store: Store;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  policy: LoadedPolicy;
+  /** Guardline's public URL (call records link to the session there). */
+  publicUrl: string;
+  /** Ends a call whose agent ignored `end_call` (closes its stream, completes it at Twilio, records what it did). */
+  enforce(session: LiveSession, at: number): Promise<void>;
+}
+
+/**
+ * Every live session on this node, by id. Opens a session (durable `session_started` before the
+ * agent hears `ready`), routes approval results from the store to the session that waits for
+ * them, and on shutdown holds every session.
+ */
+export class SessionRegistry {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly opening = new Set<string>();
+  private policy: LoadedPolicy;
+  private unsubscribe: (() => void) | null = null;
+  private closing = false;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.policy = deps.policy;
+  }
+
+  /** Listens for approval results (from this node and, on PostgreSQL, every other). */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.deps.store.onApproval((event) => {
+      this.onApproval(event).catch((e) =>
+        this.deps.logger.error({ err: e, approvalId: event.approvalId }, 'approval routing failed'),
+      );
+    });
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  get currentPolicy(): LoadedPolicy {
+    return this.policy;
+  }
+
+  /** New sessions start on `policy`; live ones keep the version they started with. */
+  setPolicy(policy: LoadedPolicy): void {
+    this.policy = policy;
+  }
+
+  get(sessionId: string): LiveSession | undefined {
+    return this.live.get(sessionId);
+  }
+
+  sessions(): LiveSession[] {
+    return [...this.live.values()];
+  }
+
+  /** Opens and starts a session. Throws GL_SESSION_CONFLICT if the id is live, opening, or was recorded before. */
+  /** `onOpen` runs before the session's first input, so its ports are attached before any output. */
+  async open(
+    meta: SessionMeta,
+    transport: 'agent' | 'twilio',
+    onOpen: (session: LiveSession) => void = () => {},
+  ): Promise<LiveSession> {
+    if (this.closing) throw new GuardlineError('GL_SERVER_SHUTTING_DOWN');
+    const id = meta.sessionId;
+    if (this.live.has(id) || this.opening.has(id))
+      throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} is live.`);
+    this.opening.add(id);
+    try {
+      const policy = this.policy;
+      try {
+        await this.deps.store.sessions.create(meta, policy.version, this.deps.clock.now());
+      } catch (e) {
+        if (isGuardlineError(e) && e.code === 'GL_STORE_CONFLICT') {
+          throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} was recorded before.`);
+        }
+        throw e;
+      }
+      const logger = this.deps.logger.child({ sessionId: id, callId: meta.callId });
+      const session = new LiveSession(new GuardedSession(meta, policy), {
+        store: this.deps.store,
+        clock: this.deps.clock,
+        metrics: this.deps.metrics,
+        logger,
+        enforce: this.deps.enforce,
+        onEnded: (s, at, reason) => this.onEnded(s, at, reason),
+      });
+      this.live.set(id, session);
+      this.deps.metrics.liveSessions = this.live.size;
+      this.deps.metrics.sessionsStarted.inc({ transport });
+      logger.info(
+        { role: meta.role, channel: meta.channel, transport, policyVersion: policy.version },
+        'session opened',
+      );
+      onOpen(session);
+      session.submit({ type: 'start' }).catch((e) => logger.error({ err: e }, 'starting the session failed'));
+      return session;
+    } finally {
+      this.opening.delete(id);
+    }
+  }
+
+  /** Stops taking sessions and tells each live one `hold`; resolves once those are durable and delivered. */
+  async holdAll(reason: string): Promise<void> {
+    this.closing = true;
+    const sessions = this.sessions();
+    await Promise.all(
+      sessions.map((s) =>
+        s
+          .submit({ type: 'hold', reason, end: false })
+          .catch((e) => s.logger.error({ err: e }, 'could not hold the session')),
+      ),
+    );
+    await Promise.all(sessions.map((s) => s.drain()));
+  }
+
+  /** Stops every timer (after holdAll); sessions stay open in the store. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    for (const s of this.live.values()) s.dispose();
+    this.live.clear();
+    this.deps.metrics.liveSessions = 0;
+  }
+
+  private onEnded(session: LiveSession, at: number, reason: string): void {
+    if (this.live.get(session.id) === session) this.live.delete(session.id);
+    this.deps.metrics.liveSessions = this.live.size;
+    session.logger.info({ reason }, 'session ended');
+    recordSessionEnd(this.deps.store, session.meta, at, reason, this.deps.publicUrl).catch((e) =>
+      session.logger.error({ err: e }, 'recording the session end failed'),
+    );
+  }
+
+  private async onApproval(event: ApprovalEvent): Promise<void> {
+    if (event.status !== 'approved' && event.status !== 'denied') return;
+    const session = this.live.get(event.sessionId);
+    if (!session || session.ended) return;
+    const row = await this.deps.store.approvals.get(event.approvalId);
+    if (!row) return;
+    let override: z.infer<typeof OverrideGrantSchema> | null = null;
+    if (event.status === 'approved' && row.overrideId) {
+      const o = await this.deps.store.overrides.get(row.overrideId);
+      if (o) {
+        override = {
+          id: o.id,
+          approvalId: o.approvalId,
+          kind: o.kind,
+          paramsHash: o.paramsHash,
+          bound: o.bound,
+          expiresAt: o.expiresAt,
+          approvers: row.votes.filter((v) => v.verdict === 'approve').map((v) => v.approverId),
+        };
+      }
+    }
+    await session.submit({ type: 'approval', approvalId: event.approvalId, status: event.status, override });
+  }
+}

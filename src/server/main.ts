@@ -1,0 +1,36 @@
+import { loadConfig } from '../config/index.ts';
+import { isGuardlineError } from '../errors/index.ts';
+import { Guardline } from './guardline.ts';
+
+/** `npm start`: configuration from the environment, listen on PORT, graceful shutdown on SIGTERM/SIGINT. */
+export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Guardline> {
+  const config = loadConfig(env);
+  if (config.jwt.kind === 'secret' && config.jwt.generated) {
+    process.stderr.write(
+      `guardline: generated a development token secret in ${config.jwt.file}\n` +
+        'guardline: mint an agent token with `npx guardline token --agent my-agent --tenant acme --roles booking,closing`\n',
+    );
+  }
+  const guardline = await Guardline.start({ config });
+  const stop = (signal: string) => {
+    guardline.shutdown(signal).then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`guardline: shutdown failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return guardline;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startFromEnv().catch((e) => {
+    if (isGuardlineError(e)) {
+      process.stderr.write(`guardline: ${e.code}: ${e.message}\n  what to do: ${e.action}\n`);
+    } else process.stderr.write(`guardline: could not start: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}
