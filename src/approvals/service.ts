@@ -122,26 +122,34 @@ export class ApprovalService {
 
 /**
  * Resolves with the request once it is decided (approved, denied, expired), or null when
- * `timeoutMs` passes first. Events come from any node sharing the store.
+ * `timeoutMs` passes first. Events come from any node sharing the store; it also re-reads every
+ * `pollMs` (default 1 s) so a missed notification or another process on a SQLite file only delays it.
  */
-export async function awaitDecision(store: Store, approvalId: string, timeoutMs: number): Promise<ApprovalRow | null> {
+export async function awaitDecision(
+  store: Store,
+  approvalId: string,
+  timeoutMs: number,
+  pollMs = 1000,
+): Promise<ApprovalRow | null> {
   let settle: (row: ApprovalRow | null) => void = () => {};
   const settled = new Promise<ApprovalRow | null>((resolve) => {
     settle = resolve;
   });
   const check = async () => {
-    const row = await store.approvals.get(approvalId);
+    const row = await store.approvals.get(approvalId).catch(() => null);
     if (row && row.status !== 'pending') settle(row);
   };
   const unsubscribe = await store.onApproval((event) => {
     if (event.approvalId === approvalId && event.status !== 'pending') void check();
   });
   const timer = setTimeout(() => settle(null), timeoutMs);
+  const poll = setInterval(() => void check(), pollMs);
   try {
     await check();
     return await settled;
   } finally {
     clearTimeout(timer);
+    clearInterval(poll);
     unsubscribe();
   }
 }

@@ -50,7 +50,7 @@ export async function openStore(config: StoreConfig, options: OpenOptions = {}):
       return await createSqlStore({
         db,
         signer,
-        bus: localApprovalBus(),
+        bus: localApprovalBus(config.file),
         ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       });
     } catch (e) {

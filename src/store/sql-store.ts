@@ -22,22 +22,41 @@ export interface ApprovalBus {
   close(): Promise<void>;
 }
 
-/** An in-process bus: events are emitted after the commit (the embedded default, one process). */
-export function localApprovalBus(): ApprovalBus {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
+const localEmitters = new Map<string, { emitter: EventEmitter; stores: number }>();
+
+/**
+ * An in-process bus for the embedded default: events are emitted after the commit to every store
+ * this process has open on the same database file. (Other processes on the same SQLite file see
+ * the change when they read it: `awaitDecision` also polls.)
+ */
+export function localApprovalBus(file: string): ApprovalBus {
+  let shared = localEmitters.get(file);
+  if (!shared) {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0);
+    shared = { emitter, stores: 0 };
+    localEmitters.set(file, shared);
+  }
+  shared.stores++;
+  const { emitter } = shared;
+  const mine = new Set<(event: ApprovalEvent) => void>();
   return {
     async publish(tx, event) {
       tx.onCommit(() => emitter.emit('approval', event));
     },
     async subscribe(listener) {
       emitter.on('approval', listener);
+      mine.add(listener);
       return () => {
         emitter.off('approval', listener);
+        mine.delete(listener);
       };
     },
     async close() {
-      emitter.removeAllListeners();
+      for (const listener of mine) emitter.off('approval', listener);
+      mine.clear();
+      const entry = localEmitters.get(file);
+      if (entry && --entry.stores === 0) localEmitters.delete(file);
     },
   };
 }
