@@ -1,0 +1,2 @@
+export { type ConnectOptions, GuardlineAgent, GuardlineProtocolError } from './agent-client.ts';
+export * from './protocol.ts';
