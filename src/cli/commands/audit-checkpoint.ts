@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { checkpointOf } from '../../audit/checkpoint.ts';
 import { openStore } from '../../store/open.ts';
@@ -27,7 +26,7 @@ export const auditCheckpoint: Command = {
         err(io, 'guardline audit checkpoint: the audit chain is empty; nothing to checkpoint yet');
         return 1;
       }
-      const pem = createPublicKey(publicKey).export({ type: 'spki', format: 'pem' }).toString();
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const text = `${JSON.stringify(checkpointOf(head, pem), null, 2)}\n`;
       if (flags.out) {
         writeFileSync(flags.out, text);

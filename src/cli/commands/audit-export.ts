@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { exportBundle } from '../../audit/bundle.ts';
 import { openStore } from '../../store/open.ts';
@@ -20,9 +19,7 @@ export const auditExport: Command = {
       return 2;
     }
     const config = storeConfigFrom(flags, io);
-    const pem = createPublicKey(verifyingKey(flags, io, config))
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
+    const pem = verifyingKey(flags, io, config).export({ type: 'spki', format: 'pem' }).toString();
     const store = await openStore(config, { readOnly: true });
     try {
       const bundle = await exportBundle(store.audit, flags.session as string, pem);
