@@ -77,6 +77,17 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: n, lastSeq: n });
     });
 
+    it('two nodes appending at once keep one linear, signed chain', async () => {
+      const nodeB = await place.open();
+      const write = (node: Store, prefix: string) =>
+        Array.from({ length: 100 }, (_, i) =>
+          node.record({ actor: 'agent:a', decision: decision(`${prefix}${i}`, prefix) }),
+        );
+      await Promise.all([...write(store, 'a'), ...write(nodeB, 'b')]);
+      const report = await verifyChain(nodeB.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 200, lastSeq: 200 });
+    });
+
     it('a failing item in a group commit fails alone', async () => {
       await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
       const outcomes = await Promise.allSettled([
