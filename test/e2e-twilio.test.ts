@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuardlineAgent } from '../src/client/index.ts';
+import { type FakeDeepgram, startFakeDeepgram } from './fakes/deepgram/index.ts';
+import { type FakeTwilioRest, mulawTone, startFakeTwilioRest, TwilioMediaStreamClient } from './fakes/twilio/index.ts';
+import { disclosureText, policyFile, startServer, type TestServer } from './server-harness.ts';
+
+const ACCOUNT = `AC${'0123456789abcdef'.repeat(2)}`;
+const AUTH_TOKEN = 'twilio-test-auth-token';
+
+let deepgram: FakeDeepgram;
+let rest: FakeTwilioRest;
+let server: TestServer;
+
+beforeAll(async () => {
+  deepgram = await startFakeDeepgram({
+    // Connection 0 is the negotiation call; connection 1 the silent one.
+    script: (i) =>
+      i === 0
+        ? [
+            { afterAudioMs: 200, text: 'I need twenty percent off.' },
+            { afterAudioMs: 1800, text: 'Please stop calling me.' },
+          ]
+        : [],
+  });
+  rest = await startFakeTwilioRest({ accountSid: ACCOUNT, authToken: AUTH_TOKEN });
+  server = await startServer({
+    policy: (dir) => policyFile(dir, { silence_seconds: 3 }),
+    env: {
+      DEEPGRAM_API_KEY: deepgram.apiKey,
+      DEEPGRAM_BASE_URL: deepgram.url,
+      TWILIO_ACCOUNT_SID: ACCOUNT,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_API_BASE_URL: rest.baseUrl,
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await deepgram?.close();
+  await rest?.close();
+});
+
+function stream(token: string, parameters: Record<string, string> = {}) {
+  return new TwilioMediaStreamClient(
+    `${server.url.replace('http', 'ws')}/v1/telephony/twilio?token=${encodeURIComponent(token)}`,
+    {
+      customParameters: {
+        direction: 'inbound',
+        role: 'closing',
+        jurisdiction: 'NY',
+        timezone: 'America/New_York',
+        agentId: 'agent-1',
+        tenantId: 'acme',
+        contactId: '101',
+        ...parameters,
+      },
+    },
+  );
+}
+
+describe('a Twilio Media Streams call through Guardline into (fake) Deepgram', () => {
+  it('holds an over-bound concession, ends the call on an opt-out (with clear), and enforces the end through Twilio', async () => {
+    const token = await server.agentToken();
+    const call = stream(token);
+    // The agent registers for the call over /v1/agent (session id = call SID), then the stream starts.
+    const agent = await GuardlineAgent.connect({
+      url: server.url,
+      token,
+      session: {
+        callId: call.callSid,
+        channel: 'voice',
+        direction: 'inbound',
+        role: 'closing',
+        jurisdiction: 'NY',
+        timezone: 'America/New_York',
+        contactId: '101',
+      },
+    });
+    expect(agent.sessionId).toBe(call.callSid);
+    await call.open();
+    const audio = call.sendAudio(mulawTone(4000)).catch(() => {});
+    expect((await agent.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const held = await agent.propose('concession', { type: 'percent_off', value: 20 });
+    expect(held.outcome, JSON.stringify(held.rationale)).toBe('needs_approval');
+    const end = await agent.directive('end_call');
+    expect(end.rule).toBe('consent.opt_out');
+    await expect.poll(() => call.receivedOf('clear').length, { timeout: 3000 }).toBeGreaterThan(0);
+    // The agent ignores end_call: past the grace period Guardline closes the stream and completes the call.
+    const closed = await call.closed();
+    expect(closed.code).toBe(1000);
+    await expect.poll(() => rest.completions.map((c) => c.callSid), { timeout: 5000 }).toContain(call.callSid);
+    await audio;
+    await expect
+      .poll(async () => (await server.gl.store.sessions.get(call.callSid))?.endReason, { timeout: 5000 })
+      .toBe('enforced:consent.opt_out');
+    const done = (await server.gl.store.directives.listBySession(call.callSid)).find(
+      (d) => d.rule === 'enforce.end_call.done',
+    );
+    expect(done?.message).toContain('completed call');
+    const inputs = await server.gl.store.inputs.list(call.callSid);
+    expect(inputs.filter((i) => i.type === 'transcript').length).toBeGreaterThanOrEqual(2);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/guardline_transcription_lag_seconds_count [1-9]/);
+  });
+
+  it('ends a silent call on the silence timeout (stream-only session, token in the URL)', async () => {
+    const call = stream(await server.agentToken());
+    await call.open();
+    const audio = call.sendAudio(mulawTone(4500, 0, 0)).catch(() => {});
+    await expect
+      .poll(async () => (await server.gl.store.directives.listBySession(call.callSid)).map((d) => d.rule), {
+        timeout: 6000,
+      })
+      .toContain('timeout.silence');
+    expect(call.receivedOf('clear').length).toBeGreaterThan(0);
+    await audio;
+    call.sendStop();
+    await call.close();
+  });
+
+  it('refuses a stream whose token names another agent (close 4401 path: GL_AUTH_SCOPE) and one with a bad token', async () => {
+    const other = stream(await server.agentToken('agent-2'));
+    await other.open();
+    expect((await other.closed()).code).toBe(4401);
+    const forged = stream('not-a-token');
+    await expect(forged.open()).rejects.toThrow(/401/);
+  });
+});
