@@ -77,7 +77,7 @@ for (const backend of BACKENDS) {
 
     it('names an inserted entry (a duplicate seq)', async () => {
       const e = await entry(5);
-      await place.sql('DROP INDEX audit_entries_seq');
+      await dropSeqKey(place, backend.name);
       await insertRow(place, { ...e, id: 'zz-forged', prevHash: 'f'.repeat(64) });
       expect((await verify()).problem).toMatchObject({ kind: 'inserted', seq: 5, id: 'zz-forged' });
     });
@@ -218,4 +218,18 @@ async function insertRow(place: Place, e: AuditEntry): Promise<void> {
       e.hash,
     ],
   );
+}
+
+/** What an attacker does to insert a second row with an existing seq: remove the key on seq. */
+async function dropSeqKey(place: Place, backend: 'sqlite' | 'postgres'): Promise<void> {
+  if (backend === 'postgres') {
+    await place.sql('ALTER TABLE audit_entries DROP CONSTRAINT audit_entries_pkey');
+    return;
+  }
+  await place.sql('ALTER TABLE audit_entries RENAME TO audit_entries_old');
+  await place.sql(
+    'CREATE TABLE audit_entries (seq INTEGER, id TEXT, at INTEGER, session_id TEXT, actor TEXT, kind TEXT, payload TEXT, policy_version TEXT, body_hash TEXT, prev_hash TEXT, hash TEXT)',
+  );
+  await place.sql('INSERT INTO audit_entries SELECT * FROM audit_entries_old');
+  await place.sql('DROP TABLE audit_entries_old');
 }

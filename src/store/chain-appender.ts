@@ -1,4 +1,3 @@
-import { canonicalJson } from '../audit/canonical.ts';
 import { chainEntry } from '../audit/hash.ts';
 import type { AuditSigner } from '../audit/keys.ts';
 import type { BufferedTx } from './buffered-tx.ts';
@@ -44,7 +43,8 @@ export class ChainAppender {
     this.hash = head.hash;
   }
 
-  append(draft: AuditDraft): AuditEntry {
+  /** Chains the draft; `payloadText` is its canonical JSON payload (reusable as a row body). */
+  append(draft: AuditDraft): AuditEntry & { payloadText: string } {
     const entry = chainEntry(draft, this.seq + 1, this.hash);
     this.tx.insert('audit_entries', AUDIT_COLUMNS, [
       entry.seq,
@@ -53,7 +53,7 @@ export class ChainAppender {
       entry.sessionId,
       entry.actor,
       entry.kind,
-      canonicalJson(entry.payload),
+      entry.payloadText,
       entry.policyVersion,
       entry.bodyHash,
       entry.prevHash,

@@ -1,9 +1,11 @@
 import { GuardlineError } from '../errors/index.ts';
-import type { SqlDb } from './sql.ts';
+import type { Dialect, SqlDb } from './sql.ts';
 
 /**
  * The schema, as one ordered list both backends run. Portable SQL only: TEXT, BIGINT, INTEGER,
- * DOUBLE PRECISION; JSON is stored as canonical JSON text; times are epoch milliseconds.
+ * DOUBLE PRECISION; JSON is stored as canonical JSON text; times are epoch milliseconds. Two
+ * tokens differ by dialect, for speed on the hot path: {{SEQ_PRIMARY_KEY}} (SQLite: the rowid
+ * itself) and {{WITHOUT_ROWID}} (SQLite: a table clustered on its primary key).
  * Never edit a migration that has shipped: append a new one.
  */
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
@@ -22,7 +24,7 @@ CREATE TABLE session_inputs (
   payload TEXT NOT NULL, PRIMARY KEY (session_id, seq));
 CREATE TABLE decisions (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL, proposal_id TEXT NOT NULL, kind TEXT NOT NULL,
-  outcome TEXT NOT NULL, at BIGINT NOT NULL, audit_seq BIGINT NOT NULL, body TEXT NOT NULL);
+  outcome TEXT NOT NULL, at BIGINT NOT NULL, audit_seq BIGINT NOT NULL, body TEXT NOT NULL){{WITHOUT_ROWID}};
 CREATE INDEX decisions_session ON decisions (session_id, audit_seq);
 CREATE TABLE directives (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, at BIGINT NOT NULL,
@@ -53,10 +55,9 @@ CREATE TABLE budget_counters (
   scope TEXT NOT NULL, metric TEXT NOT NULL, day TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (scope, metric, day));
 CREATE TABLE audit_entries (
-  seq BIGINT NOT NULL, id TEXT NOT NULL, at BIGINT NOT NULL, session_id TEXT, actor TEXT NOT NULL,
+  {{SEQ_PRIMARY_KEY}}, id TEXT NOT NULL, at BIGINT NOT NULL, session_id TEXT, actor TEXT NOT NULL,
   kind TEXT NOT NULL, payload TEXT NOT NULL, policy_version TEXT, body_hash TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
 CREATE INDEX audit_entries_session ON audit_entries (session_id, seq);
 CREATE TABLE audit_signatures (
   seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
@@ -66,8 +67,15 @@ INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
   },
 ];
 
-function statements(sql: string): string[] {
+const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {
+  sqlite: { '{{SEQ_PRIMARY_KEY}}': 'seq INTEGER PRIMARY KEY', '{{WITHOUT_ROWID}}': ' WITHOUT ROWID' },
+  postgres: { '{{SEQ_PRIMARY_KEY}}': 'seq BIGINT PRIMARY KEY', '{{WITHOUT_ROWID}}': '' },
+};
+
+function statements(sql: string, dialect: Dialect): string[] {
+  const tokens = DIALECT_TOKENS[dialect];
   return sql
+    .replace(/\{\{[A-Z_]+\}\}/g, (token) => tokens[token] ?? token)
     .split(/;\s*\n/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
@@ -84,7 +92,7 @@ export async function migrate(db: SqlDb, now: number = Date.now()): Promise<stri
     for (const migration of MIGRATIONS) {
       if (done.has(migration.id)) continue;
       try {
-        for (const statement of statements(migration.sql)) await tx.run(statement);
+        for (const statement of statements(migration.sql, db.dialect)) await tx.run(statement);
       } catch (e) {
         throw new GuardlineError('GL_STORE_MIGRATION_FAILED', `${migration.id}: ${(e as Error).message}`, {
           migration: migration.id,

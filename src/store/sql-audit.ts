@@ -11,7 +11,12 @@ export function sqlAudit({ db, committer }: StoreContext): AuditStore {
     );
   return {
     append(drafts) {
-      return committer.submit(async (_tx, chain) => drafts.map((d) => chain.append(d)));
+      return committer.submit(async (_tx, chain) =>
+        drafts.map((d) => {
+          const { payloadText: _text, ...entry } = chain.append(d);
+          return entry;
+        }),
+      );
     },
     range: (fromSeq, toSeq) => entries('seq >= ? AND seq <= ?', [fromSeq, toSeq]),
     listBySession: (sessionId) => entries('session_id = ?', [sessionId]),

@@ -65,7 +65,7 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         payload: decision as unknown as Json,
         policyVersion: decision.policyVersion,
       });
-      entries.push(entry);
+      entries.push(withoutText(entry));
       tx.insert(
         'decisions',
         ['id', 'session_id', 'proposal_id', 'kind', 'outcome', 'at', 'audit_seq', 'body'],
@@ -77,22 +77,24 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
           decision.outcome,
           decision.at,
           entry.seq,
-          JSON.stringify(decision),
+          entry.payloadText,
         ],
       );
       const approval = approvalFromDecision(decision, item);
       if (approval) {
         tx.insert('approvals', APPROVAL_COLUMNS, approvalValues(approval));
         entries.push(
-          chain.append({
-            id: `approval_requested:${approval.id}`,
-            at: decision.at,
-            sessionId: decision.sessionId,
-            actor: item.actor,
-            kind: 'approval_requested',
-            payload: approval as unknown as Json,
-            policyVersion: decision.policyVersion,
-          }),
+          withoutText(
+            chain.append({
+              id: `approval_requested:${approval.id}`,
+              at: decision.at,
+              sessionId: decision.sessionId,
+              actor: item.actor,
+              kind: 'approval_requested',
+              payload: approval as unknown as Json,
+              policyVersion: decision.policyVersion,
+            }),
+          ),
         );
         await ctx.approvalChanged(tx, { approvalId: approval.id, status: 'pending', sessionId: approval.sessionId });
       }
@@ -107,14 +109,19 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         payload: directive as unknown as Json,
         policyVersion: directive.policyVersion,
       });
-      entries.push(entry);
+      entries.push(withoutText(entry));
       tx.insert(
         'directives',
         ['id', 'session_id', 'kind', 'at', 'audit_seq', 'body'],
-        [directive.id, directive.sessionId, directive.kind, directive.at, entry.seq, JSON.stringify(directive)],
+        [directive.id, directive.sessionId, directive.kind, directive.at, entry.seq, entry.payloadText],
       );
     }
     for (const write of item.outbox ?? []) enqueueOutbox(tx, write);
     return { entries };
   };
+}
+
+function withoutText(entry: AuditEntry & { payloadText?: string }): AuditEntry {
+  const { payloadText: _text, ...rest } = entry;
+  return rest;
 }

@@ -1,0 +1,219 @@
+/**
+ * Durable decisions per second through `store.record` (decision row + hash-chained, head-signed
+ * audit entry, group commit, SQLite synchronous=FULL / PostgreSQL commit), and the latency
+ * `record` adds per decision at 10,000 decisions/s offered. Baseline, measured in the same run: the
+ * same two rows per decision written with one commit per decision and no chain.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Decision } from '../src/model/index.ts';
+import type { StoreConfig } from '../src/store/config.ts';
+import { openStore } from '../src/store/open.ts';
+import type { Store } from '../src/store/types.ts';
+import { atLeast, atMost, type Bench, type BenchResult, percentile, versus } from './harness.ts';
+
+const RATE = 10_000;
+const SECONDS = 2;
+const CONCURRENCY = 256;
+const PG_URL = process.env.GUARDLINE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+let counter = 0;
+function decision(): Decision {
+  const n = counter++;
+  return {
+    id: `d-${n}`,
+    proposalId: `p-${n}`,
+    sessionId: `s-${n % 50}`,
+    kind: 'concession',
+    outcome: 'allow',
+    rationale: [
+      {
+        rule: 'concession.within_bound',
+        facts: { asked: 10, bound: 15, type: 'percent_off' },
+        message: 'A 10% discount is within the 15% bound for the closing role.',
+      },
+    ],
+    policyVersion: 'p-3f2a9c1b7d4e',
+    stateRef: { seq: n, state: 'live.closing.negotiating' },
+    at: 1_700_000_000_000 + n,
+  };
+}
+
+/** Closed loop: CONCURRENCY callers each record one decision after another. */
+async function throughput(store: Store): Promise<number> {
+  const until = performance.now() + SECONDS * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      await store.record({ actor: 'agent:bench', decision: decision() });
+      done++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+/** Open loop: decisions offered at `rate`/s (as calls would send them); latency of each `record`. */
+async function latencies(store: Store, rate: number): Promise<number[]> {
+  const samples: number[] = [];
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  let offered = 0;
+  const total = rate * SECONDS;
+  while (offered < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; offered < due; offered++) {
+      const t0 = performance.now();
+      pending.push(
+        store
+          .record({ actor: 'agent:bench', decision: decision() })
+          .then(() => void samples.push(performance.now() - t0)),
+      );
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  return samples;
+}
+
+function sqliteBaseline(file: string): number {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE d (id TEXT PRIMARY KEY, body TEXT); CREATE TABLE a (seq INTEGER PRIMARY KEY, payload TEXT)');
+  const insD = db.prepare('INSERT INTO d (id, body) VALUES (?, ?)');
+  const insA = db.prepare('INSERT INTO a (payload) VALUES (?)');
+  const until = performance.now() + SECONDS * 1000;
+  let done = 0;
+  const started = performance.now();
+  while (performance.now() < until) {
+    const d = decision();
+    const body = JSON.stringify(d);
+    db.exec('BEGIN');
+    insD.run(d.id, body);
+    insA.run(body);
+    db.exec('COMMIT');
+    done++;
+  }
+  const rate = done / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+async function pgBaseline(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  await client.query(
+    'CREATE TABLE bd (id TEXT PRIMARY KEY, body TEXT); CREATE TABLE ba (seq BIGSERIAL PRIMARY KEY, payload TEXT)',
+  );
+  const until = performance.now() + SECONDS * 1000;
+  let done = 0;
+  const started = performance.now();
+  while (performance.now() < until) {
+    const d = decision();
+    const body = JSON.stringify(d);
+    await client.query('BEGIN');
+    await client.query('INSERT INTO bd (id, body) VALUES ($1, $2)', [d.id, body]);
+    await client.query('INSERT INTO ba (payload) VALUES ($1)', [body]);
+    await client.query('COMMIT');
+    done++;
+  }
+  await client.end();
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function measure(
+  name: string,
+  config: StoreConfig,
+  baseline: () => Promise<number>,
+  rate: number,
+  targets: boolean,
+): Promise<BenchResult[]> {
+  const store = await openStore(config, { onKeyGenerated: () => {} });
+  try {
+    await latencies(store, 1000); // warm up
+    const perSecond = await throughput(store);
+    const samples = await latencies(store, rate);
+    const base = await baseline();
+    const p99 = percentile(samples, 99);
+    const tp = versus(
+      {
+        name: 'store',
+        metric: `${name} durable decisions/s (chain + group commit)`,
+        value: Math.round(perSecond),
+        unit: 'decisions/s',
+      },
+      Math.round(base),
+    );
+    const lat = {
+      name: 'store',
+      metric: `${name} p99 added latency at ${rate}/s offered`,
+      value: Number(p99.toFixed(2)),
+      unit: 'ms',
+    };
+    const p50 = {
+      name: 'store',
+      metric: `${name} p50 added latency at ${rate}/s offered`,
+      value: Number(percentile(samples, 50).toFixed(2)),
+      unit: 'ms',
+    };
+    return targets
+      ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, atMost(lat, 5), p50]
+      : [tp, lat, p50];
+  } finally {
+    await store.close();
+  }
+}
+
+const bench: Bench = {
+  name: 'store',
+  description: `durable decisions/s through store.record with the signed chain (SQLite, PostgreSQL), p99 added latency at ${RATE}/s`,
+  async run() {
+    const results: BenchResult[] = [];
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-bench-'));
+    try {
+      results.push(
+        ...(await measure(
+          'sqlite',
+          { kind: 'sqlite', file: path.join(dir, 'guardline.db'), dataDir: dir, auditKey: KEY },
+          async () => sqliteBaseline(path.join(dir, 'baseline.db')),
+          RATE,
+          true,
+        )),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const schema = `gl_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await admin.connect();
+    } catch (e) {
+      process.stderr.write(`  PostgreSQL at ${PG_URL} unreachable (${(e as Error).message}): skipped\n`);
+      return results;
+    }
+    try {
+      results.push(
+        ...(await measure(
+          'postgres',
+          { kind: 'postgres', url: PG_URL, schema, auditKey: KEY },
+          () => pgBaseline(schema),
+          RATE,
+          false,
+        )),
+      );
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+    return results;
+  },
+};
+
+export default bench;
