@@ -250,20 +250,20 @@ for (const backend of BACKENDS) {
     });
 
     it('budgets: concurrent charges never pass the cap; several charges apply all or none', async () => {
-      const charge = { scope: 'agent:a1', metric: 'calls_started' as const, day: '2026-11-21', amount: 1, cap: 5 };
+      const charge = { scope: 'agent:a1', metric: 'calls' as const, day: '2026-11-21', amount: 1, cap: 5 };
       const results = await Promise.all(Array.from({ length: 12 }, () => store.budgets.charge([charge])));
       expect(results.filter((r) => r.ok).length).toBe(5);
-      expect(await store.budgets.get('agent:a1', 'calls_started', '2026-11-21')).toBe(5);
+      expect(await store.budgets.get('agent:a1', 'calls', '2026-11-21')).toBe(5);
       const tenant = {
         scope: 'tenant:t1',
-        metric: 'concession_value' as const,
+        metric: 'concession_usd' as const,
         day: '2026-11-21',
         amount: 300,
         cap: 1000,
       };
       const agent = {
         scope: 'agent:a1',
-        metric: 'concession_value' as const,
+        metric: 'concession_usd' as const,
         day: '2026-11-21',
         amount: 300,
         cap: 500,
@@ -271,7 +271,7 @@ for (const backend of BACKENDS) {
       expect((await store.budgets.charge([tenant, agent])).ok).toBe(true);
       const refused = await store.budgets.charge([tenant, agent]);
       expect(refused).toMatchObject({ ok: false, refused: agent, totals: [300, 300] });
-      expect(await store.budgets.get('tenant:t1', 'concession_value', '2026-11-21')).toBe(300);
+      expect(await store.budgets.get('tenant:t1', 'concession_usd', '2026-11-21')).toBe(300);
       expect((await store.budgets.charge([{ ...agent, amount: 600, day: '2026-11-22' }])).ok).toBe(false);
     });
   });

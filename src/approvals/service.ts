@@ -4,8 +4,11 @@ import { type OverrideRefusal, type OverrideUse, overrideAudit, refusalOf } from
 import { type Approver, expired, expiryAudit, type Verdict, vote } from './transition.ts';
 
 export interface ApprovalServiceOptions {
-  /** How long a minted override stays usable (default 10 minutes). */
-  overrideTtlMs?: number;
+  /**
+   * How long a minted override stays usable (default 10 minutes), or a function of the request
+   * (e.g. the policy's `approvals.override_ttl_seconds` for the version it was asked under).
+   */
+  overrideTtlMs?: number | ((approval: ApprovalRow) => number);
 }
 
 export type VoteResult =
@@ -35,13 +38,14 @@ const MAX_RACE_RETRIES = 20;
  * once, as the policy says.
  */
 export class ApprovalService {
-  private readonly overrideTtlMs: number;
+  private readonly overrideTtlMs: (approval: ApprovalRow) => number;
 
   constructor(
     private readonly store: Store,
     options: ApprovalServiceOptions = {},
   ) {
-    this.overrideTtlMs = options.overrideTtlMs ?? 10 * 60_000;
+    const ttl = options.overrideTtlMs ?? 10 * 60_000;
+    this.overrideTtlMs = typeof ttl === 'number' ? () => ttl : ttl;
   }
 
   approve(id: string, approver: Approver, reason: string, now: number): Promise<VoteResult> {
@@ -62,7 +66,7 @@ export class ApprovalService {
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const row = await this.store.approvals.get(id);
       if (!row) throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);
-      const step = vote(row, approver, verdict, reason, now, this.overrideTtlMs);
+      const step = vote(row, approver, verdict, reason, now, this.overrideTtlMs(row));
       if (step.kind === 'unchanged') return this.result(row, false);
       if (step.kind === 'refuse') {
         if (step.next) {

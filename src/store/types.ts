@@ -242,7 +242,8 @@ export interface PoliciesStore {
 
 // --- budgets ---------------------------------------------------------------------------------
 
-export type BudgetMetric = 'concession_value' | 'approvals_requested' | 'calls_started';
+/** The policy's daily cap names (`budgets.per_agent_daily` / `per_tenant_daily` in the policy). */
+export type BudgetMetric = 'concession_percent_points' | 'concession_usd' | 'approvals' | 'calls';
 
 export interface BudgetCharge {
   /** `tenant:<id>` or `agent:<id>`. */
