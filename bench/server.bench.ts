@@ -1,0 +1,237 @@
+/**
+ * The server under load, on loopback. Guardline runs in a child process (its CPU is measured from
+ * /proc); clients and the fake Deepgram run here.
+ * 1. 1,000 concurrent agent sessions over /v1/agent, each proposing every 2 s and sending a
+ *    customer transcript every 1.5 s: round trip proposal → decision (p50, p99).
+ * 2. 200 concurrent Twilio Media Streams at real pacing (50 frames/s) into the fake Deepgram: CPU
+ *    per stream of Guardline, against a plain relay (child process) that only forwards the frames
+ *    to the same fake Deepgram, measured in the same run.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mintToken } from '../src/auth/index.ts';
+import { GuardlineAgent } from '../src/client/index.ts';
+import { startFakeDeepgram } from '../test/fakes/deepgram/index.ts';
+import { mulawTone, TwilioMediaStreamClient } from '../test/fakes/twilio/index.ts';
+import { atMost, type Bench, type BenchResult, percentile, versus } from './harness.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SECRET = 'bench-secret-bench-secret-bench-secret-00';
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
+const STREAM_MS = Number(process.env.BENCH_STREAM_MS ?? 12_000);
+const DISCLOSURE =
+  /disclosure_text: "([^"]+)"/.exec(readFileSync(path.join(ROOT, 'policies/default.yaml'), 'utf8'))?.[1] ?? '';
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function child(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ proc: ChildProcess; match: RegExpMatchArray }> {
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = ready.exec(out);
+      if (match) resolve({ proc, match });
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', (c: Buffer) => {
+      if (process.env.BENCH_DEBUG) process.stderr.write(c);
+    });
+    proc.once('exit', (code) => reject(new Error(`child exited ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+async function startGuardline(dir: string, env: Record<string, string> = {}) {
+  const { proc, match } = await child(
+    ['--import', 'tsx', 'src/server/main.ts'],
+    { PORT: '0', HOST: '127.0.0.1', GUARDLINE_DATA_DIR: dir, GUARDLINE_JWT_SECRET: SECRET, LOG_LEVEL: 'info', ...env },
+    /"url":"(http:\/\/[^"]+)"/,
+  );
+  return { proc, url: match[1] as string };
+}
+
+const RELAY = `
+import { WebSocketServer, WebSocket } from 'ws';
+const dg = process.env.DG_URL, key = process.env.DG_KEY;
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+wss.on('listening', () => console.log('relay-port=' + wss.address().port));
+wss.on('connection', (ws) => {
+  let up = null;
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.event === 'start') up = new WebSocket(dg + '/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&interim_results=true', { headers: { authorization: 'Token ' + key } }), up.on('error', () => {});
+    else if (m.event === 'media' && up && up.readyState === 1) up.send(Buffer.from(m.media.payload, 'base64'));
+    else if (m.event === 'stop' && up) up.close();
+  });
+});`;
+
+async function agentSessions(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'guardline-bench-'));
+  const gl = await startGuardline(dir);
+  try {
+    const token = await mintToken(
+      SECRET,
+      { kind: 'agent', agentId: 'bench', tenantId: 'acme', roles: ['closing'] },
+      { ttlSeconds: 3600 },
+    );
+    const agents: GuardlineAgent[] = [];
+    for (let i = 0; i < SESSIONS; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, SESSIONS - i) }, (_, j) =>
+          GuardlineAgent.connect({
+            url: gl.url,
+            token,
+            session: {
+              callId: `bench-${i + j}`,
+              channel: 'voice',
+              direction: 'inbound',
+              role: 'closing',
+              jurisdiction: 'NY',
+              timezone: 'America/New_York',
+            },
+          }),
+        ),
+      );
+      agents.push(...batch);
+    }
+    await Promise.all(agents.map((a) => a.propose('say', { text: DISCLOSURE })));
+    const samples: number[] = [];
+    let measuring = false;
+    let stop = false;
+    const loops = agents.map(async (a, i) => {
+      await sleep((i / agents.length) * 2000);
+      let n = 0;
+      while (!stop) {
+        n += 1;
+        const t0 = performance.now();
+        const decision = a.propose('say', { text: `Our plan includes onboarding, number ${n}.` });
+        setTimeout(() => a.transcript('customer', 'Okay, tell me more about the onboarding.'), 700);
+        await decision;
+        if (measuring) samples.push(performance.now() - t0);
+        await sleep(2000 - (performance.now() - t0));
+      }
+    });
+    await sleep(3000);
+    measuring = true;
+    const cpu0 = cpuSeconds(gl.proc.pid as number);
+    await sleep(MEASURE_MS);
+    measuring = false;
+    const cpu = cpuSeconds(gl.proc.pid as number) - cpu0;
+    stop = true;
+    await Promise.all(loops);
+    await Promise.all(agents.map((a) => a.close()));
+    const name = `server: ${SESSIONS} agent sessions`;
+    return [
+      atMost({ name, metric: 'proposal → decision p50', value: percentile(samples, 50), unit: 'ms' }, 5),
+      atMost({ name, metric: 'proposal → decision p99', value: percentile(samples, 99), unit: 'ms' }, 5),
+      { name, metric: 'decisions measured', value: samples.length, unit: 'decisions' },
+      { name, metric: 'server CPU', value: (cpu / (MEASURE_MS / 1000)) * 100, unit: '% of one core' },
+    ];
+  } finally {
+    gl.proc.kill('SIGTERM');
+    await new Promise((resolve) => gl.proc.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs STREAMS Twilio streams at real pacing against `url` and returns the CPU seconds `pid` used meanwhile. */
+async function streams(url: string, pid: number, parameters: Record<string, string>): Promise<number> {
+  const clients = Array.from(
+    { length: STREAMS },
+    (_, i) =>
+      new TwilioMediaStreamClient(url, { customParameters: { ...parameters, sessionId: `stream-${Date.now()}-${i}` } }),
+  );
+  for (const c of clients) await c.open();
+  await sleep(500);
+  const cpu0 = cpuSeconds(pid);
+  await Promise.all(clients.map((c) => c.sendAudio(mulawTone(STREAM_MS))));
+  const cpu = cpuSeconds(pid) - cpu0;
+  for (const c of clients) c.sendStop();
+  await Promise.all(clients.map((c) => c.close()));
+  return cpu;
+}
+
+async function twilioStreams(): Promise<BenchResult[]> {
+  const words = 'so tell me how the pricing works for a team of our size';
+  const deepgram = await startFakeDeepgram({
+    idleTimeoutMs: 60_000,
+    script: Array.from({ length: Math.floor(STREAM_MS / 2500) }, (_, k) => ({
+      afterAudioMs: 500 + k * 2500,
+      text: words,
+    })),
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'guardline-bench-'));
+  const gl = await startGuardline(dir, { DEEPGRAM_API_KEY: deepgram.apiKey, DEEPGRAM_BASE_URL: deepgram.url });
+  const relay = await child(
+    ['--input-type=module', '-e', RELAY],
+    { DG_URL: deepgram.url, DG_KEY: deepgram.apiKey },
+    /relay-port=(\d+)/,
+  );
+  try {
+    const token = await mintToken(
+      SECRET,
+      { kind: 'agent', agentId: 'bench', tenantId: 'acme', roles: ['closing'] },
+      { ttlSeconds: 3600 },
+    );
+    const parameters = {
+      direction: 'inbound',
+      role: 'closing',
+      jurisdiction: 'NY',
+      timezone: 'America/New_York',
+      agentId: 'bench',
+      tenantId: 'acme',
+    };
+    const relayCpu = await streams(`ws://127.0.0.1:${relay.match[1]}/`, relay.proc.pid as number, parameters);
+    const glCpu = await streams(
+      `${gl.url.replace('http', 'ws')}/v1/telephony/twilio?token=${token}`,
+      gl.proc.pid as number,
+      parameters,
+    );
+    const seconds = STREAM_MS / 1000;
+    const perStream = (cpu: number) => ((cpu / seconds) * 1000) / STREAMS;
+    const name = `server: ${STREAMS} Twilio streams`;
+    return [
+      atMost(
+        versus(
+          { name, metric: 'Guardline CPU per stream', value: perStream(glCpu), unit: 'ms CPU/s' },
+          perStream(relayCpu),
+        ),
+        perStream(relayCpu) * 1.3,
+      ),
+      { name, metric: 'plain relay CPU per stream', value: perStream(relayCpu), unit: 'ms CPU/s' },
+    ];
+  } finally {
+    for (const p of [gl.proc, relay.proc]) {
+      p.kill('SIGTERM');
+      await new Promise((resolve) => p.once('exit', resolve));
+    }
+    await deepgram.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const bench: Bench = {
+  name: 'server',
+  description: `${SESSIONS} agent sessions (proposal → decision) and ${STREAMS} Twilio streams vs a plain relay`,
+  async run() {
+    return [...(await agentSessions()), ...(await twilioStreams())];
+  },
+};
+export default bench;
