@@ -2,6 +2,7 @@
  * What an agent says about itself and the call: denying being an AI (the gate denies that `say`
  * outright), disclosing that it is one or that the call is recorded, and pressure tactics.
  */
+import type { PhraseList } from './phrase-syntax.ts';
 import type { Scope } from './scope.ts';
 import type { Span } from './types.ts';
 
@@ -23,12 +24,18 @@ export function findAgentClaims(scope: Scope): AgentClaims {
 }
 
 /** The first match of `re` that overlaps no match of `unless` and is not negated. */
-export function firstUnless(scope: Scope, re: RegExp, unless: RegExp | null): Span | null {
+export function firstUnless(scope: Scope, re: PhraseList, unless: PhraseList | null): Span | null {
   for (const m of scope.matches(re)) {
     const blockers = unless ? scope.within(unless, m.tok - 12, m.tokEnd) : [];
-    if (blockers.some((b) => b.span[0] < m.span[1] && m.span[0] < b.span[1])) continue;
+    if (overlapsAny(m.span, blockers)) continue;
     if (scope.negated(m.tok, m.tokEnd)) continue;
     return m.span;
   }
   return null;
+}
+
+/** Whether `span` overlaps any of `others`. */
+export function overlapsAny(span: Span, others: readonly { span: Span }[]): boolean {
+  for (const o of others) if (o.span[0] < span[1] && span[0] < o.span[1]) return true;
+  return false;
 }

@@ -11,7 +11,11 @@ import { compilePhraseBook, defaultPhraseBook, type PhraseBook } from './phrase-
 import { findPii } from './pii.ts';
 import { Scope } from './scope.ts';
 import { readText } from './text.ts';
-import type { Speaker, UtteranceFacts } from './types.ts';
+import type { Span, Speaker, UtteranceFacts } from './types.ts';
+
+function bySpanStart(a: Span, b: Span): number {
+  return a[0] - b[0];
+}
 
 export function emptyFacts(text: string): UtteranceFacts {
   return {
@@ -44,16 +48,17 @@ export function analyzeUtterance(
   const input = typeof text === 'string' ? text : String(text ?? '');
   const compiled = compilePhraseBook(phrases);
   const facts = emptyFacts(input);
-  const t = readText(input, compiled.clauseBreaks);
+  const t = readText(input);
   const scope = new Scope(t, compiled);
   facts.pii = findPii(input, t.tokens);
-  const piiSpans = facts.pii.map((p) => p.span);
+  const piiSpans: Span[] = [];
+  for (const p of facts.pii) piiSpans.push(p.span);
   if (speaker === 'agent') {
     const c = findConcessions(scope, piiSpans);
     const m = findCommitments(scope);
     facts.concessions = c.concessions;
     facts.commitments = m.commitments;
-    facts.riskyPhrases = [...c.risky, ...m.risky].sort((a, b) => a[0] - b[0]);
+    facts.riskyPhrases = [...c.risky, ...m.risky].sort(bySpanStart);
     const claims = findAgentClaims(scope);
     facts.deniesBeingAI = claims.deniesBeingAI !== null;
     facts.disclosesAI = claims.disclosesAI !== null && !facts.deniesBeingAI;

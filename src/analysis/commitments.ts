@@ -33,27 +33,46 @@ export interface CommitmentResult {
 export function findCommitments(scope: Scope): CommitmentResult {
   const c = scope.phrases.commitments;
   const tokens = scope.text.tokens;
-  const commitments: CommitmentFact[] = [];
-  const risky: Span[] = [];
-  const keep = (kind: CommitmentFact['kind'], tokStart: number, tokEnd: number): void => {
-    const span: Span = [(tokens[tokStart] as Token).start, (tokens[tokEnd - 1] as Token).end];
-    const h = scope.hypothetical(tokStart);
-    if (h) risky.push([h[0], span[1]]);
-    else if (!scope.negated(tokStart, tokEnd)) commitments.push({ kind, span });
-  };
-  for (const m of scope.matches(c.guarantee)) keep('guarantee', m.tok, m.tokEnd);
-  for (const m of scope.matches(c.contractTerm)) keep('contract_term', m.tok, m.tokEnd);
+  const result: CommitmentResult = { commitments: [], risky: [] };
+  for (const m of scope.matches(c.guarantee)) keep(scope, result, 'guarantee', m.tok, m.tokEnd);
+  for (const m of scope.matches(c.contractTerm)) keep(scope, result, 'contract_term', m.tok, m.tokEnd);
   for (const verb of scope.matches(c.dateVerbs)) {
-    const date = scope
-      .within(c.dateWords, verb.tokEnd, verb.tokEnd + 4)
-      .find((d) => linked(tokens, verb.tokEnd, d.tok) && scope.sameClause(verb.tokEnd - 1, d.tok));
+    let date: typeof verb | undefined;
+    for (const d of scope.within(c.dateWords, verb.tokEnd, verb.tokEnd + 4)) {
+      if (linked(tokens, verb.tokEnd, d.tok) && scope.sameClause(verb.tokEnd - 1, d.tok)) {
+        date = d;
+        break;
+      }
+    }
     if (!date) continue;
     const marker = futureMarker(tokens, verb.tok, scope);
-    if (marker === null) continue;
-    if (scope.within(c.hedges, marker - 3, date.tokEnd).some((h) => scope.sameClause(h.tok, verb.tok))) continue;
-    keep('date', marker, date.tokEnd);
+    if (marker === null || hedged(scope, marker, date.tokEnd, verb.tok)) continue;
+    keep(scope, result, 'date', marker, date.tokEnd);
   }
-  return { commitments: onePerSentence(scope, commitments), risky };
+  result.commitments = onePerSentence(scope, result.commitments);
+  return result;
+}
+
+/** Keeps a commitment unless negated; a hypothetical one is recorded as risky. */
+function keep(
+  scope: Scope,
+  result: CommitmentResult,
+  kind: CommitmentFact['kind'],
+  tokStart: number,
+  tokEnd: number,
+): void {
+  const tokens = scope.text.tokens;
+  const span: Span = [(tokens[tokStart] as Token).start, (tokens[tokEnd - 1] as Token).end];
+  const h = scope.hypothetical(tokStart);
+  if (h) result.risky.push([h[0], span[1]]);
+  else if (!scope.negated(tokStart, tokEnd)) result.commitments.push({ kind, span });
+}
+
+/** "it usually ships within 5 days": a forecast, not a commitment. */
+function hedged(scope: Scope, from: number, to: number, verbTok: number): boolean {
+  for (const h of scope.within(scope.phrases.commitments.hedges, from - 3, to))
+    if (scope.sameClause(h.tok, verbTok)) return true;
+  return false;
 }
 
 /** Only linking words stand between the verb and the date ("ship by", "be there no later than"). */
@@ -76,12 +95,14 @@ function futureMarker(tokens: readonly Token[], verbTok: number, scope: Scope): 
 function onePerSentence(scope: Scope, commitments: CommitmentFact[]): CommitmentFact[] {
   const seen = new Set<string>();
   const tokens = scope.text.tokens;
-  return commitments
-    .sort((a, b) => a.span[0] - b.span[0])
-    .filter((c) => {
-      const key = `${c.kind}:${tokens[tokenAtOrAfter(tokens, c.span[0])]?.sentence}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  return commitments.sort(bySpanStart).filter((c) => {
+    const key = `${c.kind}:${tokens[tokenAtOrAfter(tokens, c.span[0])]?.sentence}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function bySpanStart(a: CommitmentFact, b: CommitmentFact): number {
+  return a.span[0] - b.span[0];
 }

@@ -3,6 +3,7 @@
  * price matching — each only when it is an offer (not negated, not hypothetical, not someone
  * else's number).
  */
+import { dict } from './dict.ts';
 import { findNumbers, firstNumberFrom, type NumberMention } from './numbers.ts';
 import type { Scope } from './scope.ts';
 import { type Token, tokenAtOrAfter } from './text.ts';
@@ -10,8 +11,8 @@ import type { ConcessionFact, Span } from './types.ts';
 
 const OFFER_CUE_REACH = 5;
 const OFF_CUE_REACH = 2;
-const FRACTIONS: Record<string, number> = { half: 50, quarter: 25, third: 33.33 };
-const PERIOD_MONTHS: Record<string, number> = {
+const FRACTIONS: Record<string, number> = dict({ half: 50, quarter: 25, third: 33.33 });
+const PERIOD_MONTHS: Record<string, number> = dict({
   month: 1,
   months: 1,
   mo: 1,
@@ -22,7 +23,7 @@ const PERIOD_MONTHS: Record<string, number> = {
   weeks: 7 / 30,
   day: 1 / 30,
   days: 1 / 30,
-};
+});
 const PERIOD_FILLERS = new Set([
   'free',
   'extra',
@@ -44,62 +45,83 @@ export interface ConcessionResult {
 }
 
 export function findConcessions(scope: Scope, pii: readonly Span[]): ConcessionResult {
-  const out: ConcessionFact[] = [];
-  const risky: Span[] = [];
   const tokens = scope.text.tokens;
-  /** Checks negation and hypotheticals; records a hypothetical as risky. */
-  const isOffer = (tokStart: number, tokEnd: number, inner: boolean): boolean => {
-    const h = scope.hypothetical(tokStart);
-    if (h) {
-      risky.push([h[0], (tokens[tokEnd - 1] as Token).end]);
-      return false;
-    }
-    return !scope.negated(tokStart, tokEnd, inner);
-  };
-  const add = (fact: ConcessionFact, tokStart: number, tokEnd: number): void => {
-    // Free periods and waived fees are phrases whose own words may carry the negation.
-    if (isOffer(tokStart, tokEnd, fact.kind === 'free_period' || fact.kind === 'waived_fee')) out.push(fact);
-  };
-  const span = (a: number, b: number): Span => [(tokens[a] as Token).start, (tokens[b - 1] as Token).end];
-
+  const c = new Collector(scope);
   const numbers = findNumbers(tokens);
-  const taken = new Uint8Array(tokens.length);
-  const take = (a: number, b: number): void => {
-    taken.fill(1, a, b);
-  };
-  for (const p of pii) take(tokenAtOrAfter(tokens, p[0]), tokenAtOrAfter(tokens, p[1]));
-  const isTaken = (a: number, b: number): boolean => taken.subarray(a, b).includes(1);
-
+  for (const p of pii) c.take(tokenAtOrAfter(tokens, p[0]), tokenAtOrAfter(tokens, p[1]));
   for (const f of freePeriods(scope, numbers)) {
-    take(f.tokStart, f.tokEnd);
-    if (!scope.notOffer(f.tokStart, f.tokEnd)) add(f.fact, f.tokStart, f.tokEnd);
+    c.take(f.tokStart, f.tokEnd);
+    c.add(f, true);
   }
   for (const f of waivedFees(scope)) {
-    if (isTaken(f.tokStart, f.tokEnd)) continue;
-    take(f.tokStart, f.tokEnd);
-    if (!scope.notOffer(f.tokStart, f.tokEnd)) add(f.fact, f.tokStart, f.tokEnd);
+    if (c.isTaken(f.tokStart, f.tokEnd)) continue;
+    c.take(f.tokStart, f.tokEnd);
+    c.add(f, true);
   }
   for (const f of priceMatches(scope, numbers)) {
-    take(f.tokStart, f.tokEnd);
-    add(f.fact, f.tokStart, f.tokEnd);
+    c.take(f.tokStart, f.tokEnd);
+    c.add(f, false);
   }
-  for (const f of fractions(scope)) add(f.fact, f.tokStart, f.tokEnd);
-
+  for (const f of fractions(scope)) c.add(f, true);
   let previous: NumberMention | undefined;
   for (const n of numbers) {
     const before = previous;
     previous = n;
-    if (isTaken(n.tokStart, n.tokEnd)) continue;
-    const fact = classifyNumber(scope, n, span) ?? carriedPercent(scope, n, before);
-    if (!fact || scope.notOffer(n.tokStart, n.tokEnd)) continue;
-    add(fact, n.tokStart, n.tokEnd);
+    if (c.isTaken(n.tokStart, n.tokEnd)) continue;
+    const fact = classifyNumber(scope, n) ?? carriedPercent(scope, n, before);
+    if (fact) c.add({ fact, tokStart: n.tokStart, tokEnd: n.tokEnd }, true);
   }
-  out.sort((a, b) => a.span[0] - b.span[0]);
-  return { concessions: out, risky };
+  c.out.sort(bySpanStart);
+  return { concessions: c.out, risky: c.risky };
 }
 
-function classifyNumber(scope: Scope, n: NumberMention, span: (a: number, b: number) => Span): ConcessionFact | null {
+function bySpanStart(a: { span: Span }, b: { span: Span }): number {
+  return a.span[0] - b.span[0];
+}
+
+/** Collects offers; tokens already used by PII or another fact are not read again as numbers. */
+class Collector {
+  readonly out: ConcessionFact[] = [];
+  readonly risky: Span[] = [];
+  private readonly taken: Uint8Array;
+
+  constructor(private readonly scope: Scope) {
+    this.taken = new Uint8Array(scope.text.tokens.length);
+  }
+
+  take(a: number, b: number): void {
+    this.taken.fill(1, a, b);
+  }
+
+  isTaken(a: number, b: number): boolean {
+    for (let i = a; i < b; i++) if (this.taken[i] === 1) return true;
+    return false;
+  }
+
+  /**
+   * Keeps the fact if it is our offer: a hypothetical one is recorded as risky instead; with
+   * `ours`, someone else's number ("their price") is dropped (not for price matching, which names them).
+   */
+  add(f: Found, ours: boolean): void {
+    const h = this.scope.hypothetical(f.tokStart);
+    if (h) {
+      this.risky.push([h[0], (this.scope.text.tokens[f.tokEnd - 1] as Token).end]);
+      return;
+    }
+    if (ours && this.scope.notOffer(f.tokStart, f.tokEnd)) return;
+    // Free periods and waived fees are phrases whose own words may carry the negation.
+    const inner = f.fact.kind === 'free_period' || f.fact.kind === 'waived_fee';
+    if (!this.scope.negated(f.tokStart, f.tokEnd, inner)) this.out.push(f.fact);
+  }
+}
+
+function tokenSpan(tokens: readonly Token[], a: number, b: number): Span {
+  return [(tokens[a] as Token).start, (tokens[b - 1] as Token).end];
+}
+
+function classifyNumber(scope: Scope, n: NumberMention): ConcessionFact | null {
   const c = scope.phrases.concessions;
+  const tokens = scope.text.tokens;
   const next = scope.token(n.tokEnd)?.w;
   if (n.percent) {
     if (n.value <= 0 || n.value > 100) return null;
@@ -109,7 +131,7 @@ function classifyNumber(scope: Scope, n: NumberMention, span: (a: number, b: num
       kind: 'percent_off',
       value: n.value,
       unit: 'percent',
-      span: span(n.tokStart, off ? off.tokEnd : n.tokEnd),
+      span: tokenSpan(tokens, n.tokStart, off ? off.tokEnd : n.tokEnd),
     };
   }
   if (n.value <= 0) return null;
@@ -127,7 +149,7 @@ function classifyNumber(scope: Scope, n: NumberMention, span: (a: number, b: num
       kind: 'amount_off',
       value: n.value,
       unit: usd ? 'usd' : null,
-      span: span(n.tokStart, off ? off.tokEnd : n.tokEnd),
+      span: tokenSpan(tokens, n.tokStart, off ? off.tokEnd : n.tokEnd),
     };
   }
   if (n.currency || n.thousands) return { kind: 'price', value: n.value, unit: 'usd', span: [n.start, n.end] };

@@ -3,7 +3,7 @@
  * opt-out in any of its forms (including a bare "STOP" in a message thread), and asking whether
  * they are talking to a machine.
  */
-import { firstUnless } from './agent-claims.ts';
+import { firstUnless, overlapsAny } from './agent-claims.ts';
 import type { Scope } from './scope.ts';
 import type { Span } from './types.ts';
 
@@ -42,7 +42,7 @@ function findOptOut(scope: Scope): Span | null {
   if (norm.length <= SHORT_MESSAGE && c.keywordOnly.test(norm)) return wholeSpan(scope);
   for (const m of scope.matches(c.optOut)) {
     const blockers = scope.within(c.notOptOut, m.tok - 6, m.tokEnd);
-    if (blockers.some((b) => b.span[0] < m.span[1] && m.span[0] < b.span[1])) continue;
+    if (overlapsAny(m.span, blockers)) continue;
     if (negatedDemand(scope, m.tok)) continue;
     return m.span;
   }

@@ -3,6 +3,7 @@
  * ("twenty-five", "fifteen hundred", "one point five k", "three hundred and fifty"), mixed
  * ("2 grand", "15 hundred"), with the unit that follows ("percent", "per cent", "dollars", "bucks").
  */
+import { dict } from './dict.ts';
 import type { Token } from './text.ts';
 
 export interface NumberMention {
@@ -18,7 +19,7 @@ export interface NumberMention {
   thousands: boolean;
 }
 
-const ONES: Record<string, number> = {
+const ONES: Record<string, number> = dict({
   zero: 0,
   one: 1,
   two: 2,
@@ -29,8 +30,8 @@ const ONES: Record<string, number> = {
   seven: 7,
   eight: 8,
   nine: 9,
-};
-const TEENS: Record<string, number> = {
+});
+const TEENS: Record<string, number> = dict({
   ten: 10,
   eleven: 11,
   twelve: 12,
@@ -41,8 +42,8 @@ const TEENS: Record<string, number> = {
   seventeen: 17,
   eighteen: 18,
   nineteen: 19,
-};
-const TENS: Record<string, number> = {
+});
+const TENS: Record<string, number> = dict({
   twenty: 20,
   thirty: 30,
   forty: 40,
@@ -52,15 +53,15 @@ const TENS: Record<string, number> = {
   seventy: 70,
   eighty: 80,
   ninety: 90,
-};
-const SCALES: Record<string, number> = {
+});
+const SCALES: Record<string, number> = dict({
   thousand: 1_000,
   k: 1_000,
   grand: 1_000,
   million: 1_000_000,
   mil: 1_000_000,
   m: 1_000_000,
-};
+});
 
 const DIGITS = /^(\$)?(\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.(\d{1,6}))?(k|m|%|pct|percent|bucks|grand|usd|dollars?)?$/;
 
@@ -98,7 +99,8 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
   let last: Last = 'start';
   let percent = false;
   let thousands = false;
-  const digits = DIGITS.exec(first);
+  const c0 = first.charCodeAt(0);
+  const digits = (c0 >= 48 && c0 <= 57) || c0 === 36 ? DIGITS.exec(first) : null;
   if (digits) {
     if (digits[1]) currency = true;
     current = Number((digits[2] as string).replace(/,/g, '') + (digits[3] ? `.${digits[3]}` : ''));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
-import { compileList, compilePhrase, PhraseSyntaxError } from './phrase-syntax.ts';
+import { compileList, compilePhrase, type PhraseList, PhraseSyntaxError } from './phrase-syntax.ts';
 
 export const DEFAULT_PHRASES_PATH = new URL('../../policies/phrases.yaml', import.meta.url);
 
@@ -67,10 +67,15 @@ export const PhraseBookSchema = z.strictObject({
 
 export type PhraseBook = z.infer<typeof PhraseBookSchema>;
 
-type Lists<T> = { [K in keyof T]: T[K] extends string[] ? RegExp : T[K] extends object ? Lists<T[K]> : never };
+type Lists<T> = { [K in keyof T]: T[K] extends string[] ? PhraseList : T[K] extends object ? Lists<T[K]> : never };
 
 /** The phrase book with every list compiled to one global regular expression. */
 export type CompiledPhrases = Omit<Lists<Omit<PhraseBook, 'version'>>, 'customer'> & {
+  /** Token key -> ids of the lists a match could start at that token. */
+  startIndex: ReadonlyMap<string, readonly number[]>;
+  /** Ids of lists that may start at any token (they begin with a number). */
+  startAnywhere: readonly number[];
+  listCount: number;
   customer: Lists<PhraseBook['customer']> & {
     /** Whole-message opt-out: fillers and keywords only, e.g. "STOP", "stop please". */
     keywordOnly: RegExp;
@@ -102,11 +107,14 @@ export function loadPhraseBook(path: string | URL = DEFAULT_PHRASES_PATH): Phras
   return parsePhraseBook(data, String(path));
 }
 
-function compileTree<T extends object>(tree: T): Lists<T> {
+function compileTree<T extends object>(tree: T, all: PhraseList[]): Lists<T> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(tree)) {
-    if (Array.isArray(value)) out[key] = compileList(value as string[]);
-    else if (value && typeof value === 'object') out[key] = compileTree(value);
+    if (Array.isArray(value)) {
+      const list = compileList(value as string[], all.length);
+      all.push(list);
+      out[key] = list;
+    } else if (value && typeof value === 'object') out[key] = compileTree(value, all);
   }
   return out as Lists<T>;
 }
@@ -126,10 +134,18 @@ export function compilePhraseBook(book: PhraseBook): CompiledPhrases {
   const cached = compiledCache.get(book);
   if (cached) return cached;
   const { version: _version, ...rest } = book;
-  const lists = compileTree(rest);
+  const all: PhraseList[] = [];
+  const lists = compileTree(rest, all);
+  const startIndex = new Map<string, number[]>();
+  for (const list of all) {
+    for (const word of list.first ?? []) startIndex.set(word, [...(startIndex.get(word) ?? []), list.id]);
+  }
   const c = book.customer;
   const compiled: CompiledPhrases = {
     ...lists,
+    startIndex,
+    startAnywhere: all.filter((l) => l.first === null).map((l) => l.id),
+    listCount: all.length,
     customer: {
       ...lists.customer,
       keywordOnly: wholeUtterance(c.optOutKeywords, c.optOutKeywordFillers),

@@ -24,15 +24,14 @@ const NUMBER = `${NUMBER_ITEM}(?:${SEP}${NUMBER_ITEM}){0,3}`;
 export const PHRASE_CHARS = /^[a-z0-9 '()|?.#&%-]+$/;
 
 type Item =
-  | { kind: 'word'; source: string; optional: boolean }
+  | { kind: 'word'; raw: string; source: string; optional: boolean }
   | { kind: 'group'; options: Item[][]; optional: boolean }
   | { kind: 'number'; optional: boolean }
   | { kind: 'gap' };
 
 export class PhraseSyntaxError extends Error {}
 
-/** Compiles one phrase to a regular-expression source (no boundaries, no flags). */
-export function compilePhrase(phrase: string): string {
+function parsePhrase(phrase: string): Item[] {
   const text = phrase.trim().replace(/\s+/g, ' ');
   if (!PHRASE_CHARS.test(text))
     throw new PhraseSyntaxError(`"${phrase}" has characters other than a-z 0-9 ' ( ) | ? . # & % - and spaces`);
@@ -41,7 +40,44 @@ export function compilePhrase(phrase: string): string {
   if (parser.pos !== text.length)
     throw new PhraseSyntaxError(`"${phrase}": unexpected "${text[parser.pos]}" at ${parser.pos + 1}`);
   if (!canMatchSomething(items)) throw new PhraseSyntaxError(`"${phrase}" is empty or entirely optional`);
-  return emitSequence(items);
+  return items;
+}
+
+/** Compiles one phrase to a regular-expression source (no boundaries, no flags). */
+export function compilePhrase(phrase: string): string {
+  return emitSequence(parsePhrase(phrase));
+}
+
+/**
+ * The token keys (see `tokenKey`) a match of the phrase can start with, or null when it can start
+ * with anything (a number). Used to skip phrase lists that cannot match an utterance at all.
+ */
+export function firstWords(phrase: string): string[] | null {
+  const out = new Set<string>();
+  return firstOfSequence(parsePhrase(phrase), out) ? [...out] : null;
+}
+
+/** The key of a token for `firstWords`: lowercase, apostrophes dropped. */
+export function tokenKey(token: string): string {
+  return token.includes("'") ? token.replace(/'/g, '') : token;
+}
+
+/** Adds the first keys of `items` to `out`; false if a match may start with anything. */
+function firstOfSequence(items: readonly Item[], out: Set<string>): boolean {
+  for (const item of items) {
+    if (item.kind === 'gap') continue;
+    if (item.kind === 'number') return false;
+    if (item.kind === 'word') {
+      const word = item.raw.replace(/'/g, '');
+      if (/[.&%]/.test(word)) return false;
+      const parts = word.split('-');
+      for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join(''));
+    } else {
+      for (const option of item.options) if (!firstOfSequence(option, out)) return false;
+    }
+    if (!item.optional) return true;
+  }
+  return true;
 }
 
 class Parser {
@@ -90,7 +126,8 @@ class Parser {
       this.pos++;
     }
     if (this.pos === start) throw new PhraseSyntaxError(`"${this.text}": unexpected "${ch}" at ${start + 1}`);
-    return { kind: 'word', source: emitWord(this.text.slice(start, this.pos)), optional: this.optionalMark() };
+    const raw = this.text.slice(start, this.pos);
+    return { kind: 'word', raw, source: emitWord(raw), optional: this.optionalMark() };
   }
 
   private optionalMark(): boolean {
@@ -142,8 +179,28 @@ function canMatchSomething(items: Item[]): boolean {
   return items.some((i) => i.kind !== 'gap' && !i.optional);
 }
 
-/** One regular expression for a whole list: whole words only, global, Unicode-aware. */
-export function compileList(phrases: readonly string[]): RegExp {
+/** A compiled phrase list: one regular expression (whole words, global) and its possible first words. */
+export interface PhraseList {
+  /** Position in the phrase book, for the per-utterance "could match" table. */
+  id: number;
+  /** Global: scans the whole text. */
+  re: RegExp;
+  /** Sticky: tries one position (a token that could start a match). */
+  sticky: RegExp;
+  /** Token keys a match can start with; null when it may start anywhere. */
+  first: readonly string[] | null;
+}
+
+export function compileList(phrases: readonly string[], id: number): PhraseList {
   const body = phrases.map(compilePhrase).join('|');
-  return new RegExp(`(?<![\\p{L}\\p{N}'])(?:${body})(?![\\p{L}\\p{N}'])`, 'gu');
+  const source = `(?<![\\p{L}\\p{N}'])(?:${body})(?![\\p{L}\\p{N}'])`;
+  const re = new RegExp(source, 'gu');
+  const sticky = new RegExp(source, 'uy');
+  const first = new Set<string>();
+  for (const phrase of phrases) {
+    const words = firstWords(phrase);
+    if (words === null) return { id, re, sticky, first: null };
+    for (const w of words) first.add(w);
+  }
+  return { id, re, sticky, first: [...first] };
 }

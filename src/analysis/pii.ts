@@ -4,14 +4,15 @@
  * Social Security numbers — in digits or digit words ("five five five one two three ...").
  * Everything scans in linear time; no regex here has an unbounded quantifier.
  */
+import { dict } from './dict.ts';
 import { normalize, type Token, tokenize } from './text.ts';
-import type { PiiFact, PiiKind, Span, UtteranceFacts } from './types.ts';
+import type { PiiFact, PiiKind, UtteranceFacts } from './types.ts';
 
 const LOCAL = /[a-z0-9._%+-]/;
 const DOMAIN = /[a-z0-9.-]/;
 const SPOKEN_EMAIL =
   /(?<![\p{L}\p{N}])[a-z0-9]{1,30}(?:(?: dot | underscore | dash |[._-])[a-z0-9]{1,30}){0,3} at [a-z0-9]{1,30}(?:(?: dot |\.)[a-z0-9]{1,30}){0,2}(?: dot |\.)(?:com|net|org|io|co|edu|gov|us|ai|uk|ca|de|biz|info|me)(?![\p{L}\p{N}])/gu;
-const DIGIT_WORDS: Record<string, string> = {
+const DIGIT_WORDS: Record<string, string> = dict({
   zero: '0',
   oh: '0',
   o: '0',
@@ -24,15 +25,15 @@ const DIGIT_WORDS: Record<string, string> = {
   seven: '7',
   eight: '8',
   nine: '9',
-};
+});
 const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
 
 export function findPii(original: string, tokens?: readonly Token[]): PiiFact[] {
   const norm = normalize(original);
-  const found: PiiFact[] = [...writtenEmails(norm), ...spokenEmails(norm)];
+  const found: PiiFact[] = [...writtenEmails(norm), ...spokenEmails(norm)].sort(bySpanStart);
   const toks = tokens ?? tokenize(norm);
   found.push(...digitRuns(norm, toks, found));
-  found.sort((a, b) => a.span[0] - b.span[0]);
+  found.sort(bySpanStart);
   return found;
 }
 
@@ -72,6 +73,8 @@ interface Run {
 }
 
 function tokenDigits(w: string): string | null {
+  const c = w.charCodeAt(0);
+  if (c < 48 || c > 57) return DIGIT_WORDS[w] ?? null;
   if (/^\d{1,19}$/.test(w)) return w;
   if (/^\d{1,4}(?:\.\d{1,4}){1,4}$/.test(w)) return w.replace(/\./g, '');
   return DIGIT_WORDS[w] ?? null;
@@ -85,38 +88,45 @@ function joinable(norm: string, from: number, to: number): boolean {
 }
 
 function digitRuns(norm: string, tokens: readonly Token[], emails: readonly PiiFact[]): PiiFact[] {
-  const out: PiiFact[] = [];
+  const runs: Run[] = [];
   let run: Run | null = null;
-  const flush = (): void => {
-    if (run) {
-      const kind = classify(run, norm, tokens);
-      const span: Span = [run.start, run.end];
-      if (kind && !emails.some((e) => e.span[0] < span[1] && span[0] < e.span[1])) out.push({ kind, span });
-    }
-    run = null;
-  };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const d = tokenDigits(t.w);
-    const isWord = d !== null && !/^\d/.test(t.w);
-    const r = run as Run | null;
-    const continues = r !== null && d !== null && joinable(norm, r.end, t.start) && r.digits.length < 24;
-    if (!continues) flush();
+    const isWord = d !== null && !isDigit(t.w.charCodeAt(0));
+    const continues = run !== null && d !== null && joinable(norm, run.end, t.start) && run.digits.length < 24;
+    if (!continues) run = null;
     if (d === null || (isWord && !continues && (t.w === 'oh' || t.w === 'o'))) continue;
-    if (continues && r) {
-      r.digits += d;
-      if (isWord && r.groups.length > 0 && /^[a-z]/.test(tokens[i - 1]?.w ?? ''))
-        r.groups[r.groups.length - 1] = (r.groups.at(-1) ?? 0) + 1;
-      else r.groups.push(d.length);
-      r.end = t.end;
+    if (run !== null) {
+      run.digits += d;
+      const prev = tokens[i - 1]?.w ?? '';
+      if (isWord && run.groups.length > 0 && !isDigit(prev.charCodeAt(0)))
+        run.groups[run.groups.length - 1] = (run.groups.at(-1) ?? 0) + 1;
+      else run.groups.push(d.length);
+      run.end = t.end;
     } else {
       let start = t.start;
       while (start > 0 && (norm[start - 1] === '(' || norm[start - 1] === '+') && t.start - start < 2) start--;
       run = { digits: d, groups: [d.length], start, end: t.end, firstTok: i, plus: norm[start] === '+' };
+      runs.push(run);
     }
   }
-  flush();
+  const out: PiiFact[] = [];
+  let e = 0;
+  for (const r of runs) {
+    const kind = classify(r, norm, tokens);
+    if (!kind) continue;
+    // Emails and runs are both in text order: skip emails that end before this run.
+    while (e < emails.length && (emails[e] as PiiFact).span[1] <= r.start) e++;
+    const email = emails[e];
+    if (email && email.span[0] < r.end) continue;
+    out.push({ kind, span: [r.start, r.end] });
+  }
   return out;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 function classify(run: Run, norm: string, tokens: readonly Token[]): PiiKind | null {
@@ -153,6 +163,10 @@ function validSsn(d: string): boolean {
   return area !== '000' && area !== '666' && area[0] !== '9' && d.slice(3, 5) !== '00' && d.slice(5) !== '0000';
 }
 
+function bySpanStart(a: PiiFact, b: PiiFact): number {
+  return a.span[0] - b.span[0];
+}
+
 const LABELS: Record<PiiKind, string> = { email: '[email]', phone: '[phone]', card: '[card]', ssn: '[ssn]' };
 
 /** Replaces every PII span with its label ("[email]", "[phone]", "[card]", "[ssn]"). */
@@ -161,7 +175,7 @@ export function redactPii(text: string, facts?: Pick<UtteranceFacts, 'pii' | 'te
   if (pii.length === 0) return text;
   let out = '';
   let at = 0;
-  for (const p of [...pii].sort((a, b) => a.span[0] - b.span[0])) {
+  for (const p of [...pii].sort(bySpanStart)) {
     if (p.span[0] < at) continue;
     out += text.slice(at, p.span[0]) + LABELS[p.kind];
     at = p.span[1];

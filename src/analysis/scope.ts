@@ -4,7 +4,8 @@
  * matches are found lazily, once per utterance, only when some candidate needs them.
  */
 import type { CompiledPhrases } from './phrase-book.ts';
-import { findAll, type Text, type Token, tokenAtOrAfter } from './text.ts';
+import { type PhraseList, tokenKey } from './phrase-syntax.ts';
+import { findAll, markClauseWords, type Text, type Token, tokenAtOrAfter } from './text.ts';
 import type { Span } from './types.ts';
 
 /** A phrase match located by token index. */
@@ -21,25 +22,47 @@ const HYPOTHETICAL_REACH = 16;
 const CONTRAST = new Set(['but', 'however', 'though', 'although', 'instead', 'still']);
 
 export class Scope {
-  private readonly cache = new Map<RegExp, Located[]>();
+  private readonly cache = new Map<number, Located[]>();
+  /** For each list: the positions where a match could start (ascending), or null to scan everything. */
+  private readonly starts: (number[] | null)[];
 
   constructor(
     readonly text: Text,
     readonly phrases: CompiledPhrases,
-  ) {}
+  ) {
+    this.starts = startPositions(text.tokens, phrases);
+    const breaks: Span[] = [];
+    for (const m of this.matches(phrases.clauseBreaks)) breaks.push(m.span);
+    markClauseWords(text.tokens, breaks);
+  }
 
-  /** Matches of one compiled list, located by token (cached). */
-  matches(re: RegExp): Located[] {
-    let found = this.cache.get(re);
-    if (!found) {
-      const tokens = this.text.tokens;
-      found = findAll(re, this.text.norm).map((span) => {
-        const tok = tokenAtOrAfter(tokens, span[0]);
-        return { span, tok, tokEnd: tokenAtOrAfter(tokens, span[1]) };
-      });
-      this.cache.set(re, found);
+  /** Matches of one compiled list, located by token (cached). Only plausible starts are tried. */
+  matches(list: PhraseList): Located[] {
+    let found = this.cache.get(list.id);
+    if (found) return found;
+    found = [];
+    const starts = this.starts[list.id];
+    if (starts === null || starts === undefined) {
+      for (const span of findAll(list.re, this.text.norm)) found.push(this.locate(span));
+    } else {
+      const re = list.sticky;
+      let end = 0;
+      for (const at of starts) {
+        if (at < end) continue;
+        re.lastIndex = at;
+        const m = re.exec(this.text.norm);
+        if (m === null || m[0].length === 0) continue;
+        end = at + m[0].length;
+        found.push(this.locate([at, end]));
+      }
     }
+    this.cache.set(list.id, found);
     return found;
+  }
+
+  private locate(span: Span): Located {
+    const tokens = this.text.tokens;
+    return { span, tok: tokenAtOrAfter(tokens, span[0]), tokEnd: tokenAtOrAfter(tokens, span[1]) };
   }
 
   token(i: number): Token | undefined {
@@ -80,24 +103,27 @@ export class Scope {
   /** Someone else's number (a competitor's price, what the customer pays today, a growth figure). */
   notOffer(tokStart: number, tokEnd: number): boolean {
     const cues = this.phrases.concessions.notOfferCues;
-    if (this.within(cues, tokStart - NOT_OFFER_REACH, tokStart - 1).some((n) => this.sameClause(n.tok, tokStart)))
-      return true;
-    return this.within(cues, tokEnd, tokEnd + 1).some((n) => this.sameClause(tokEnd - 1, n.tok));
+    for (const n of this.within(cues, tokStart - NOT_OFFER_REACH, tokStart - 1))
+      if (this.sameClause(n.tok, tokStart)) return true;
+    for (const n of this.within(cues, tokEnd, tokEnd + 1)) if (this.sameClause(tokEnd - 1, n.tok)) return true;
+    return false;
   }
 
   /** The nearest match of `re` ending by `tok` and starting within `reach` tokens before it, same clause. */
-  before(re: RegExp, tok: number, reach: number): Located | undefined {
-    const found = this.within(re, tok - reach, tok - 1).filter((m) => m.tokEnd <= tok && this.sameClause(m.tok, tok));
-    return found[found.length - 1];
+  before(re: PhraseList, tok: number, reach: number): Located | undefined {
+    let best: Located | undefined;
+    for (const m of this.within(re, tok - reach, tok - 1)) if (m.tokEnd <= tok && this.sameClause(m.tok, tok)) best = m;
+    return best;
   }
 
   /** The first match of `re` starting within `reach` tokens after `tokEnd` (exclusive end), same clause. */
-  after(re: RegExp, tokEnd: number, reach: number): Located | undefined {
-    return this.within(re, tokEnd, tokEnd + reach).find((m) => this.sameClause(tokEnd - 1, m.tok));
+  after(re: PhraseList, tokEnd: number, reach: number): Located | undefined {
+    for (const m of this.within(re, tokEnd, tokEnd + reach)) if (this.sameClause(tokEnd - 1, m.tok)) return m;
+    return undefined;
   }
 
   /** Matches whose first token index lies in [lo, hi]. */
-  within(re: RegExp, lo: number, hi: number): Located[] {
+  within(re: PhraseList, lo: number, hi: number): Located[] {
     const list = this.matches(re);
     const out: Located[] = [];
     for (let i = lowerBound(list, lo); i < list.length && (list[i] as Located).tok <= hi; i++)
@@ -122,4 +148,32 @@ function lowerBound(list: readonly Located[], tok: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+const INNER_START = /[$%.,]/;
+
+/** Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its first words. */
+function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (number[] | null)[] {
+  const starts: (number[] | null)[] = [];
+  for (let i = 0; i < phrases.listCount; i++) starts.push([]);
+  for (const id of phrases.startAnywhere) starts[id] = null;
+  for (const token of tokens) {
+    const w = token.w;
+    markStart(starts, phrases, tokenKey(w), token.start);
+    if (!INNER_START.test(w)) continue;
+    // A match may also start inside a token after $ % . or , ("20%off").
+    let from = 0;
+    for (let i = 0; i <= w.length; i++) {
+      if (i === w.length || INNER_START.test(w[i] as string)) {
+        if (from > 0 && i > from) markStart(starts, phrases, tokenKey(w.slice(from, i)), token.start + from);
+        from = i + 1;
+      }
+    }
+  }
+  return starts;
+}
+
+function markStart(starts: (number[] | null)[], phrases: CompiledPhrases, key: string, at: number): void {
+  const ids = phrases.startIndex.get(key);
+  if (ids) for (const id of ids) starts[id]?.push(at);
 }

@@ -24,7 +24,6 @@ export interface Text {
 }
 
 const APOSTROPHES = /[\u2018\u2019\u02bc\u0060\u00b4\u2032]/g;
-const TOKEN = /[\p{L}\p{N}$%'](?:[\p{L}\p{N}$%']|[.,](?=\p{N})){0,63}/gu;
 
 /** Lowercases without changing the length (characters whose lowercase is longer stay as they are). */
 export function normalize(text: string): string {
@@ -59,29 +58,61 @@ function isClauseBreak(code: number): boolean {
   return code === 44 || code === 58 || code === 0x2013 || code === 0x2014 || code === 40 || code === 41 || code === 34;
 }
 
-/** Tokenizes; `clauseWords` (compiled `clauseBreaks`) also start a new clause. */
-export function readText(original: string, clauseWords: RegExp): Text {
+/** Normalizes and tokenizes; clause-break words are marked later (`markClauseWords`). */
+export function readText(original: string): Text {
   const norm = normalize(original);
-  const tokens = tokenize(norm);
-  markClauseWords(norm, tokens, clauseWords);
-  return { original, norm, tokens };
+  return { original, norm, tokens: tokenize(norm) };
 }
 
-/** Tokens of normalized text with clause and sentence numbers from punctuation. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/uy;
+const MAX_TOKEN = 64;
+
+/** Length (1 or 2 code units) of the letter or digit at `i`, or 0. */
+function wordCharAt(norm: string, i: number): number {
+  const c = norm.charCodeAt(i);
+  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90)) return 1;
+  if (c < 128) return 0;
+  LETTER_OR_DIGIT.lastIndex = i;
+  return LETTER_OR_DIGIT.test(norm) ? LETTER_OR_DIGIT.lastIndex - i : 0;
+}
+
+/** Length of the token character at `i` (letters, digits, $ % '), or 0. */
+function tokenCharAt(norm: string, i: number): number {
+  const c = norm.charCodeAt(i);
+  return c === 36 || c === 37 || c === 39 ? 1 : wordCharAt(norm, i);
+}
+
+/**
+ * Tokens of normalized text, in one pass: runs of letters, digits, $ % and apostrophes, with
+ * "." and "," kept inside numbers ("1,499.00"); clause and sentence numbers from punctuation.
+ */
 export function tokenize(norm: string): Token[] {
   const tokens: Token[] = [];
   let clause = 0;
   let sentence = 0;
-  let prevEnd = 0;
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(norm); m !== null; m = TOKEN.exec(norm)) {
-    const start = m.index;
-    let sentenceBreak = false;
-    let clauseBreak = false;
-    for (let i = prevEnd; i < start; i++) {
+  let sentenceBreak = false;
+  let clauseBreak = false;
+  let i = 0;
+  const n = norm.length;
+  while (i < n) {
+    let len = tokenCharAt(norm, i);
+    if (len === 0) {
       const code = norm.charCodeAt(i);
       if (isSentenceBreak(code)) sentenceBreak = true;
       else if (isClauseBreak(code)) clauseBreak = true;
+      i++;
+      continue;
+    }
+    const start = i;
+    i += len;
+    while (i < n && i - start < MAX_TOKEN) {
+      len = tokenCharAt(norm, i);
+      if (len === 0) {
+        const c = norm.charCodeAt(i);
+        if ((c === 46 || c === 44) && i + 1 < n && wordCharAt(norm, i + 1) > 0 && isDigitAt(norm, i + 1)) len = 1;
+        else break;
+      }
+      i += len;
     }
     if (tokens.length > 0) {
       if (sentenceBreak) {
@@ -89,14 +120,23 @@ export function tokenize(norm: string): Token[] {
         clause++;
       } else if (clauseBreak) clause++;
     }
-    tokens.push({ start, end: start + m[0].length, w: m[0], clause, sentence });
-    prevEnd = start + m[0].length;
+    sentenceBreak = false;
+    clauseBreak = false;
+    tokens.push({ start, end: i, w: norm.slice(start, i), clause, sentence });
   }
   return tokens;
 }
 
-function markClauseWords(norm: string, tokens: Token[], clauseWords: RegExp): void {
-  const spans = findAll(clauseWords, norm);
+const DIGIT = /\p{N}/uy;
+function isDigitAt(norm: string, i: number): boolean {
+  const c = norm.charCodeAt(i);
+  if (c < 128) return c >= 48 && c <= 57;
+  DIGIT.lastIndex = i;
+  return DIGIT.test(norm);
+}
+
+/** Starts a new clause at each clause-break word ("but", "and"), given their spans in order. */
+export function markClauseWords(tokens: Token[], spans: readonly Span[]): void {
   if (spans.length === 0) return;
   let s = 0;
   let clause = 0;
