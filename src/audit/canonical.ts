@@ -32,7 +32,8 @@ export function canonicalJson(value: unknown): string {
     return canonicalJson((value as { toJSON: () => unknown }).toJSON());
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  if (!isSorted(keys)) keys.sort();
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -40,7 +41,23 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (!first) out += ',';
     first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
+    out += `${quotedKey(key)}:${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  return true;
+}
+
+// Keys repeat across entries (the same few shapes): quote each once.
+const quoted = new Map<string, string>();
+function quotedKey(key: string): string {
+  let q = quoted.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quoted.size < 10_000) quoted.set(key, q);
+  }
+  return q;
 }
