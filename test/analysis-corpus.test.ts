@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, readCorpus, scoreCorpus } from './analysis-score.ts';
 
+const HOLDOUT = new URL('./fixtures/utterances/holdout.jsonl', import.meta.url);
+
 const corpus = readCorpus();
 const { rows, misses } = scoreCorpus(corpus);
 const row = (kind: string) => {
@@ -41,5 +43,25 @@ describe('analysis corpus', () => {
       .filter((r) => !r.kind.startsWith('concession:') && r.precision < 0.95)
       .map((r) => `${r.kind} ${r.precision.toFixed(3)}`);
     expect(low).toEqual([]);
+  });
+});
+
+/**
+ * A second set (test/fixtures/utterances/holdout.jsonl), written after the rules were tuned on the
+ * main corpus, to see how they carry over to phrasings they were not written against. Its first
+ * run scored concessions 0.79 precision / 0.68 recall; the gaps it showed were fixed in general
+ * form (see docs/readme/analysis.md), so it is no longer unseen. It is held to a lower floor that
+ * guards against regressions.
+ */
+describe('analysis holdout', () => {
+  const holdout = scoreCorpus(readCorpus(HOLDOUT));
+  it('reports precision and recall per fact kind', () => {
+    console.log(`\nholdout\n${formatTable(holdout.rows)}`);
+    expect(readCorpus(HOLDOUT).length).toBeGreaterThanOrEqual(90);
+  });
+  it.each(['concession', 'optOut', 'deniesBeingAI'])('%s: recall >= 0.9 and precision >= 0.9', (kind) => {
+    const r = holdout.rows.find((x) => x.kind === kind);
+    expect(r?.recall).toBeGreaterThanOrEqual(0.9);
+    expect(r?.precision).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -81,9 +81,9 @@ function linked(tokens: readonly Token[], from: number, to: number): boolean {
   return true;
 }
 
-/** The token that makes it a commitment: "will", "it'll", "gonna", "I promise", within 5 tokens before. */
+/** The token that makes it a commitment: "will", "it'll", "gonna", "I promise", within 7 tokens before. */
 function futureMarker(tokens: readonly Token[], verbTok: number, scope: Scope): number | null {
-  for (let t = verbTok - 1; t >= Math.max(0, verbTok - 5); t--) {
+  for (let t = verbTok - 1; t >= Math.max(0, verbTok - 7); t--) {
     const w = (tokens[t] as Token).w;
     if (!scope.sameClause(t, verbTok)) return null;
     if (FUTURE.has(w) || w.endsWith("'ll")) return t;

@@ -23,6 +23,8 @@ const PERIOD_MONTHS: Record<string, number> = dict({
   weeks: 7 / 30,
   day: 1 / 30,
   days: 1 / 30,
+  quarter: 3,
+  quarters: 3,
 });
 const PERIOD_FILLERS = new Set([
   'free',
@@ -37,7 +39,25 @@ const PERIOD_FILLERS = new Set([
   'the',
   'your',
 ]);
-const ONE = new Set(['a', 'an', 'one', 'another', 'first', '1st']);
+/** Words that stand for one period: "a free month", "the second month free". */
+const ONE = new Set([
+  'a',
+  'an',
+  'one',
+  'another',
+  'first',
+  '1st',
+  'second',
+  '2nd',
+  'third',
+  '3rd',
+  'fourth',
+  'fifth',
+  'sixth',
+  'last',
+  'final',
+  'next',
+]);
 
 export interface ConcessionResult {
   concessions: ConcessionFact[];
@@ -111,7 +131,7 @@ class Collector {
     if (ours && this.scope.notOffer(f.tokStart, f.tokEnd)) return;
     // Free periods and waived fees are phrases whose own words may carry the negation.
     const inner = f.fact.kind === 'free_period' || f.fact.kind === 'waived_fee';
-    if (!this.scope.negated(f.tokStart, f.tokEnd, inner)) this.out.push(f.fact);
+    if (!this.scope.negated(f.tokStart, f.tokEnd, inner, f.cue)) this.out.push(f.fact);
   }
 }
 
@@ -179,6 +199,8 @@ interface Found {
   fact: ConcessionFact;
   tokStart: number;
   tokEnd: number;
+  /** Tokens of a cue that carries its own negation ("won't charge you", "you won't pay"). */
+  cue?: [number, number];
 }
 
 /** "half price", "half off", "a quarter off", "a third off the list price". */
@@ -232,6 +254,7 @@ function freePeriods(scope: Scope, numbers: readonly NumberMention[]): Found[] {
         },
         tokStart: a,
         tokEnd: b,
+        cue: [cue.tok, cue.tokEnd],
       });
       break;
     }
@@ -282,7 +305,11 @@ function waivedFees(scope: Scope): Found[] {
       unit: null,
       span: [(tokens[start] as Token).start, (tokens[end - 1] as Token).end],
     };
-    out.push({ fact, tokStart: start, tokEnd: end });
+    out.push(
+      verb
+        ? { fact, tokStart: start, tokEnd: end, cue: [verb.tok, verb.tokEnd] }
+        : { fact, tokStart: start, tokEnd: end },
+    );
   }
   return out;
 }
@@ -297,7 +324,7 @@ function priceMatches(scope: Scope, numbers: readonly NumberMention[]): Found[] 
     const verb = (tokens[m.tok] as Token).w;
     const sentence = (tokens[m.tok] as Token).sentence;
     const isVerbForm = verb.startsWith('match') || verb.startsWith('beat');
-    const object = scope.within(c.priceWords, m.tok + 1, m.tokEnd + 2);
+    const object = scope.within(c.priceWords, m.tok + 1, m.tokEnd + 3);
     if ((isVerbForm && object.length === 0) || sentence === lastSentence) continue;
     lastSentence = sentence;
     let end = Math.max(m.tokEnd, object.at(-1)?.tokEnd ?? 0);

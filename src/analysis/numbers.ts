@@ -189,6 +189,22 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
     j++;
   }
   if (last === 'start') return null;
+  // Prices said in pairs: "seven fifty" (750), "nineteen ninety nine" (1999).
+  if (
+    !digits &&
+    total === 0 &&
+    current >= 1 &&
+    current < 100 &&
+    current % 1 === 0 &&
+    last !== 'hundred' &&
+    last !== 'scale'
+  ) {
+    const pair = twoDigitWordsAt(tokens, j);
+    if (pair) {
+      current = current * 100 + pair.value;
+      j = pair.end;
+    }
+  }
   const value = round(total + current);
   // The unit after the number.
   const unit = word(tokens, j);
@@ -208,6 +224,18 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
   const startTok = tokens[i] as Token;
   const endTok = tokens[j - 1] as Token;
   return { tokStart: i, tokEnd: j, start: startTok.start, end: endTok.end, value, percent, currency, thousands };
+}
+
+/** A number 10–99 said in words at token j ("fifty", "ninety nine", "fifteen"). */
+function twoDigitWordsAt(tokens: readonly Token[], j: number): { value: number; end: number } | null {
+  const w = word(tokens, j);
+  if (w === undefined) return null;
+  const teen = TEENS[w];
+  if (teen !== undefined) return { value: teen, end: j + 1 };
+  const tens = TENS[w];
+  if (tens === undefined) return null;
+  const ones = ONES[word(tokens, j + 1) ?? ''];
+  return ones !== undefined && ones > 0 ? { value: tens + ones, end: j + 2 } : { value: tens, end: j + 1 };
 }
 
 function isSmallNumberWord(w: string | undefined): boolean {

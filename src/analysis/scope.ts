@@ -71,11 +71,16 @@ export class Scope {
 
   /**
    * Negated within its clause, unless a limit word stands between ("can't go beyond 20%").
-   * With `inner`, a negation inside the span counts too ("the setup fee can't be waived").
+   * With `inner`, a negation inside the span counts too ("the setup fee can't be waived"), except
+   * within `except`, a cue that carries its own negation ("we won't charge you the setup fee").
    */
-  negated(tokStart: number, tokEnd: number, inner = false): boolean {
+  negated(tokStart: number, tokEnd: number, inner = false, except?: [number, number]): boolean {
     const { negation } = this.phrases;
-    if (inner && this.within(negation.before, tokStart, tokEnd - 1).length > 0) return true;
+    if (inner) {
+      for (const neg of this.within(negation.before, tokStart, tokEnd - 1)) {
+        if (!except || neg.tok < except[0] || neg.tok >= except[1]) return true;
+      }
+    }
     for (const neg of this.within(negation.before, tokStart - NEGATION_REACH, tokStart - 1)) {
       if (neg.tokEnd > tokStart || !this.sameClause(neg.tok, tokStart)) continue;
       if (this.within(negation.limits, neg.tokEnd, tokStart - 1).length === 0) return true;
