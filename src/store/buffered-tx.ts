@@ -48,11 +48,12 @@ export class BufferedTx implements SqlConn {
     for (const group of this.pending.values()) {
       const perRow = group.columns.length;
       const largest = Math.max(1, Math.floor(MAX_PARAMS / perRow));
-      // A few fixed chunk sizes, so the prepared statements are reused from batch to batch.
+      // SQLite: a few fixed chunk sizes, so its cached prepared statements are reused from batch
+      // to batch. PostgreSQL: as few statements as possible (each is a network round trip).
       const sizes = CHUNK_SIZES.filter((n) => n <= largest);
       for (let i = 0; i < group.rows.length; ) {
         const left = group.rows.length - i;
-        const chunk = sizes.find((n) => n <= left) ?? 1;
+        const chunk = this.dialect === 'sqlite' ? (sizes.find((n) => n <= left) ?? 1) : Math.min(largest, left);
         const rows = group.rows.slice(i, i + chunk);
         i += chunk;
         const tuple = `(${group.columns.map(() => '?').join(',')})`;
