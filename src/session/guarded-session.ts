@@ -1,13 +1,14 @@
 import { type Actor, createActor } from 'xstate';
 import { sessionMachine } from '../../machines/session/machine.ts';
 import type { Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
+import { Policy } from '../../policies/schema.ts';
 import { analyzeUtterance, redactPii } from '../analysis/index.ts';
 import { decide } from '../gate/decide.ts';
 import type { Analyzer, SessionView } from '../gate/types.ts';
 import { reason } from '../gate/verdict.ts';
 import type { Decision } from '../model/decision.ts';
 import type { SessionMeta } from '../model/session-meta.ts';
-import type { LoadedPolicy } from '../policy/index.ts';
+import { type LoadedPolicy, versionOf } from '../policy/index.ts';
 import type { SessionInput } from './inputs.ts';
 import type { SessionOutput } from './outputs.ts';
 import { viewOf } from './view.ts';
@@ -34,7 +35,8 @@ const EVENT_TYPES = {
  */
 export class GuardedSession {
   readonly meta: SessionMeta;
-  readonly policy: LoadedPolicy;
+  /** The version deciding now: the one the session started on, or one that applied at once since. */
+  policy: LoadedPolicy;
   private readonly actor: Actor<typeof sessionMachine>;
   private readonly deps: SessionDeps;
   private seq = 0;
@@ -89,6 +91,10 @@ export class GuardedSession {
         break;
       case 'resume':
         this.send({ type: 'RESUME', at: input.at });
+        break;
+      case 'policy':
+        this.policy = versionOf(Policy.parse(input.policy));
+        this.send({ type: 'POLICY_CHANGED', at: input.at, policy: this.policy });
         break;
     }
     return this.outputs;

@@ -42,5 +42,10 @@ export const SessionInput = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('hold'), at, reason: z.string().min(1).max(500), end: z.boolean() }),
   z.object({ type: z.literal('resume'), at }),
+  /**
+   * A published version that applies to live sessions at once: the whole validated policy is
+   * recorded (not just its version), so a recording replays on its own.
+   */
+  z.object({ type: z.literal('policy'), at, version: z.string().min(1), policy: z.unknown() }),
 ]);
 export type SessionInput = z.infer<typeof SessionInput>;
