@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/verify.ts';
+import { MIGRATIONS } from '../src/store/migrations.ts';
 import type { Store } from '../src/store/types.ts';
 import { BACKENDS, type Place } from './store-backends.ts';
 import { decision, heldDecision, meta } from './store-fixtures.ts';
@@ -22,7 +23,7 @@ for (const backend of BACKENDS) {
     it('migrates on open, once, and a second open of the same database is a no-op', async () => {
       const again = await place.open();
       const rows = await place.sql('SELECT id FROM schema_migrations');
-      expect(rows.map((r) => r.id)).toEqual(['001_core']);
+      expect(rows.map((r) => r.id).sort()).toEqual(MIGRATIONS.map((m) => m.id).sort());
       expect(again.backend).toBe(backend.name);
     });
 
