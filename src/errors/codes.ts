@@ -112,9 +112,9 @@ export const ERROR_CODES = {
     status: 401,
   },
   GL_AUTH_ROLE: {
-    message: 'Your HubSpot user does not have the Guardline role this action needs.',
+    message: 'Your Guardline role (HubSpot user mapping or token roles) does not allow this action.',
     action:
-      'Ask an admin to add your HubSpot user id (or team) to GUARDLINE_HUBSPOT_ROLES for the approver or manager role.',
+      'Ask an admin to add your HubSpot user id (or team) to GUARDLINE_HUBSPOT_ROLES, or to mint you a token with the approver or manager role.',
     status: 403,
   },
   // --- store, audit chain, approvals, budgets (src/store, src/audit, src/approvals) -------
@@ -282,6 +282,27 @@ export const ERROR_CODES = {
     message: 'Guardline is not ready yet (policy or store not loaded).',
     action: 'Wait for /readyz to answer 200, then connect.',
     status: 503,
+  },
+  // --- HTTP APIs: approvals, sessions, CRM writes, card backend (src/server/routes) ------------
+  GL_REQUEST_INVALID: {
+    message: 'The request (path parameter, query or JSON body) does not match its schema.',
+    action: 'Fix the fields named in the details; docs/readme/approvals-api.md and docs/card-api.md list each route.',
+    status: 400,
+  },
+  GL_REQUEST_TOO_LARGE: {
+    message: 'The request body is larger than 1 MB.',
+    action: 'Send a smaller body; no Guardline route needs more than a few kilobytes.',
+    status: 413,
+  },
+  GL_SERVER_INTERNAL: {
+    message: 'Guardline failed to answer this request; nothing was changed by the part that failed.',
+    action: 'Retry once; if it persists, report the time and route from the logs.',
+    status: 500,
+  },
+  GL_SESSION_NOT_FOUND: {
+    message: 'No session has this id.',
+    action: 'List sessions with GET /v1/sessions and use an id from it.',
+    status: 404,
   },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

@@ -3,15 +3,28 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { GuardlineContext } from './context.ts';
 import { safeUrl } from './logger.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { approvalsRoutes } from './routes/approvals.ts';
+import { crmWritesRoutes } from './routes/crm-writes.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hubspotCardRoutes } from './routes/hubspot-card.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { sessionsRoutes } from './routes/sessions.ts';
 import { twilioRoutes } from './routes/twilio.ts';
 
 /** A route plugin: one per concern under `src/server/routes/`, registered with `{ ctx }`. */
 export type RoutePlugin = (app: FastifyInstance, opts: { ctx: GuardlineContext }) => Promise<void>;
 
 /** The plugins every server has; pass more (approvals API, HubSpot card backend) to `buildApp`. */
-export const CORE_ROUTES: readonly RoutePlugin[] = [healthRoutes, metricsRoutes, agentRoutes, twilioRoutes];
+export const CORE_ROUTES: readonly RoutePlugin[] = [
+  healthRoutes,
+  metricsRoutes,
+  agentRoutes,
+  twilioRoutes,
+  approvalsRoutes,
+  sessionsRoutes,
+  crmWritesRoutes,
+  hubspotCardRoutes,
+];
 
 /**
  * The Fastify app: WebSocket support with the hard frame limit (4 × GUARDLINE_MAX_FRAME_BYTES;

@@ -6,6 +6,7 @@ import type { Metrics } from '../runtime/metrics.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
 import type { TranscriberFactory } from '../runtime/transcription.ts';
 import type { Store } from '../store/types.ts';
+import type { HubSpotCardConfig } from './routes/hubspot-card.ts';
 
 /**
  * What every route plugin gets (`app.register(plugin, { ctx })`). `store` and `registry` are null
@@ -27,6 +28,8 @@ export interface GuardlineContext {
   readonly sockets: Set<{ close(code?: number, reason?: string): void }>;
   /** Milliseconds an agent has to send `hello` after connecting. */
   readonly helloTimeoutMs: number;
+  /** The CRM card backend's client secret and role mapping; unset: card requests are refused. */
+  readonly hubspotCard?: HubSpotCardConfig;
 }
 
 export function isReady(ctx: GuardlineContext): ctx is GuardlineContext & { store: Store; registry: SessionRegistry } {

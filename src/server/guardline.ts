@@ -19,6 +19,7 @@ import type { Store } from '../store/types.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
 import type { GuardlineContext } from './context.ts';
 import { createLogger } from './logger.ts';
+import type { HubSpotCardConfig } from './routes/hubspot-card.ts';
 
 export interface GuardlineOptions {
   config: Config;
@@ -33,6 +34,8 @@ export interface GuardlineOptions {
   /** Run the CRM outbox worker (default true). */
   crmWorker?: boolean;
   helloTimeoutMs?: number;
+  /** The CRM card backend (GUARDLINE_HUBSPOT_CLIENT_SECRET, GUARDLINE_HUBSPOT_ROLES); unset: card requests are refused. */
+  hubspotCard?: HubSpotCardConfig;
 }
 
 function deepgramFactory(config: Config, policy: LoadedPolicy): TranscriberFactory | null {
@@ -125,6 +128,7 @@ export class Guardline {
       shuttingDown: false,
       sockets: new Set(),
       helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+      ...(options.hubspotCard ? { hubspotCard: options.hubspotCard } : {}),
     };
     const app = await buildApp(ctx, options.routes);
     await app.listen({ port: config.port, host: config.host });

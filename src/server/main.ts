@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/index.ts';
 import { isGuardlineError } from '../errors/index.ts';
 import { Guardline } from './guardline.ts';
+import { loadHubSpotCardConfig } from './routes/hubspot-card.ts';
 
 /** `npm start`: configuration from the environment, listen on PORT, graceful shutdown on SIGTERM/SIGINT. */
 export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Guardline> {
@@ -11,7 +12,7 @@ export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         'guardline: mint an agent token with `npx guardline token --agent my-agent --tenant acme --roles booking,closing`\n',
     );
   }
-  const guardline = await Guardline.start({ config });
+  const guardline = await Guardline.start({ config, hubspotCard: loadHubSpotCardConfig(env) });
   const stop = (signal: string) => {
     guardline.shutdown(signal).then(
       () => process.exit(0),

@@ -20,6 +20,14 @@ export function sqlApprovals(ctx: StoreContext): ApprovalsStore {
       const rows = await db.read.all("SELECT * FROM approvals WHERE status = 'pending' ORDER BY deadline, id");
       return rows.map(approvalFromRow);
     },
+    async list(filter = {}) {
+      const where = filter.status ? ' WHERE status = ?' : '';
+      const rows = await db.read.all(`SELECT * FROM approvals${where} ORDER BY created_at DESC, id LIMIT ?`, [
+        ...(filter.status ? [filter.status] : []),
+        filter.limit ?? 100,
+      ]);
+      return rows.map(approvalFromRow);
+    },
     async listDue(now) {
       const rows = await db.read.all(
         "SELECT * FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline, id",

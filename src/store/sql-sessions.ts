@@ -79,6 +79,18 @@ export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
       const rows = await db.read.all('SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id');
       return rows.map(sessionFromRow);
     },
+    async list(filter = {}) {
+      const where =
+        filter.status === 'live'
+          ? ' WHERE ended_at IS NULL'
+          : filter.status === 'ended'
+            ? ' WHERE ended_at IS NOT NULL'
+            : '';
+      const rows = await db.read.all(`SELECT * FROM sessions${where} ORDER BY started_at DESC, id LIMIT ?`, [
+        filter.limit ?? 100,
+      ]);
+      return rows.map(sessionFromRow);
+    },
   };
 }
 

@@ -29,6 +29,8 @@ export interface SessionsStore {
   get(id: string): Promise<SessionRow | null>;
   listByCrmObject(objectType: 'contact' | 'deal', id: string): Promise<SessionRow[]>;
   listLive(): Promise<SessionRow[]>;
+  /** Newest first (by start time), optionally only live or only ended ones; `limit` defaults to 100. */
+  list(filter?: { status?: 'live' | 'ended'; limit?: number }): Promise<SessionRow[]>;
 }
 
 // --- inputs (the replay record) --------------------------------------------------------------
@@ -118,6 +120,8 @@ export interface ApprovalsStore {
   get(id: string): Promise<ApprovalRow | null>;
   listBySession(sessionId: string): Promise<ApprovalRow[]>;
   listPending(): Promise<ApprovalRow[]>;
+  /** Newest first (by creation), optionally of one status; `limit` defaults to 100. */
+  list(filter?: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRow[]>;
   /** Pending approvals whose deadline is <= now. */
   listDue(now: Millis): Promise<ApprovalRow[]>;
   /**
