@@ -59,6 +59,12 @@ const machineSetup = setup({
     markTranscriptionRestored: assign({ transcriptionLostAt: null }),
     setHold: assign({ holdReason: ({ event }) => (event.type === 'HOLD' ? event.reason : null) }),
     clearHold: assign({ holdReason: null }),
+    /** The new version governs from now on; the deadline moves by the change in max duration (extensions stay). */
+    changePolicy: assign(({ context, event }) => {
+      if (event.type !== 'POLICY_CHANGED') return {};
+      const delta = event.policy.policy.timeouts.max_call_seconds - context.policy.policy.timeouts.max_call_seconds;
+      return { policy: event.policy, endsAt: context.startedAt === 0 ? context.endsAt : context.endsAt + delta * 1000 };
+    }),
   },
 });
 
@@ -114,6 +120,7 @@ const decline = [
 export const sessionMachine = machineSetup.createMachine({
   id: 'session',
   type: 'parallel',
+  on: { POLICY_CHANGED: { actions: 'changePolicy' } },
   context: ({ input }) => ({
     meta: input.meta,
     policy: input.policy,

@@ -96,7 +96,9 @@ export type SessionEvent =
   | { type: 'TRANSCRIPTION_LOST'; at: number }
   | { type: 'TRANSCRIPTION_RESTORED'; at: number }
   | { type: 'HOLD'; at: number; reason: string; end: boolean }
-  | { type: 'RESUME'; at: number };
+  | { type: 'RESUME'; at: number }
+  /** A newly published policy version that applies to live sessions at once (`applies: immediately`). */
+  | { type: 'POLICY_CHANGED'; at: number; policy: LoadedPolicy };
 
 export type SessionEmitted =
   | { type: 'directive'; directive: Directive }

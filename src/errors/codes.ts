@@ -54,13 +54,15 @@ export const ERROR_CODES = {
   // --- transcript analysis (src/analysis) --------------------------------------------------
   GL_PHRASES_INVALID: {
     message: 'The phrase book (policies/phrases.yaml) is not valid.',
-    action: 'Fix each entry the error lists by its path; the comments at the top of the file describe the phrase syntax.',
+    action:
+      'Fix each entry the error lists by its path; the comments at the top of the file describe the phrase syntax.',
     status: 422,
   },
   // --- telephony (Twilio Media Streams) ----------------------------------------------------
   GL_TWILIO_MESSAGE_INVALID: {
     message: 'The Twilio Media Streams message is not valid JSON or does not match its schema; it was ignored.',
-    action: 'Send messages shaped as in Twilio\'s Media Streams docs (event, streamSid, sequenceNumber and the event body).',
+    action:
+      "Send messages shaped as in Twilio's Media Streams docs (event, streamSid, sequenceNumber and the event body).",
     status: 400,
   },
   GL_TWILIO_MESSAGE_UNKNOWN: {
@@ -74,18 +76,20 @@ export const ERROR_CODES = {
     status: 413,
   },
   GL_TWILIO_MEDIA_FORMAT_UNSUPPORTED: {
-    message: 'The stream\'s media format is not audio/x-mulaw at 8000 Hz mono.',
+    message: "The stream's media format is not audio/x-mulaw at 8000 Hz mono.",
     action: 'Use a Twilio <Stream> (it always sends audio/x-mulaw 8000 Hz mono).',
     status: 415,
   },
   GL_TWILIO_PARAMETERS_INVALID: {
-    message: 'The stream\'s customParameters are missing or invalid for a Guardline session.',
-    action: 'Add <Parameter> elements to the <Stream> for each field named in the error (see docs/readme/telephony.md).',
+    message: "The stream's customParameters are missing or invalid for a Guardline session.",
+    action:
+      'Add <Parameter> elements to the <Stream> for each field named in the error (see docs/readme/telephony.md).',
     status: 400,
   },
   GL_TWILIO_REST_FAILED: {
     message: 'The Twilio REST API did not complete the call.',
-    action: 'Check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN and the call SID; the details carry Twilio\'s status and error code.',
+    action:
+      "Check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN and the call SID; the details carry Twilio's status and error code.",
     status: 502,
   },
   // --- transcription (Deepgram) -----------------------------------------------------------
@@ -96,12 +100,14 @@ export const ERROR_CODES = {
   },
   GL_TRANSCRIPTION_REJECTED: {
     message: 'The transcription service rejected the connection request (bad parameters or unavailable).',
-    action: 'Check the transcription options (model, encoding, sample rate) and the service status; the details carry the HTTP status.',
+    action:
+      'Check the transcription options (model, encoding, sample rate) and the service status; the details carry the HTTP status.',
     status: 502,
   },
   GL_TRANSCRIPTION_UNAVAILABLE: {
     message: 'The transcription service could not be reached.',
-    action: 'Check DEEPGRAM_BASE_URL and the network; Guardline keeps retrying with backoff and holds the session past the grace period.',
+    action:
+      'Check DEEPGRAM_BASE_URL and the network; Guardline keeps retrying with backoff and holds the session past the grace period.',
     status: 503,
   },
   // --- HubSpot card backend (src/hubspot-card) ------------------------------------------
@@ -131,7 +137,8 @@ export const ERROR_CODES = {
   },
   GL_STORE_WRITE_FAILED: {
     message: 'A durable write failed; nothing of it was stored.',
-    action: 'Retry; if it persists check disk space, permissions or the database server. The decision was denied (fail closed).',
+    action:
+      'Retry; if it persists check disk space, permissions or the database server. The decision was denied (fail closed).',
     status: 503,
   },
   GL_STORE_CONFLICT: {
@@ -220,7 +227,8 @@ export const ERROR_CODES = {
   },
   GL_AUTH_INVALID: {
     message: 'The bearer token is malformed, not signed with the configured key, or not meant for Guardline.',
-    action: 'Mint a new token with the key Guardline is configured with (GUARDLINE_JWT_SECRET or GUARDLINE_JWT_PUBLIC_KEY).',
+    action:
+      'Mint a new token with the key Guardline is configured with (GUARDLINE_JWT_SECRET or GUARDLINE_JWT_PUBLIC_KEY).',
     status: 401,
   },
   GL_AUTH_EXPIRED: {
@@ -264,8 +272,10 @@ export const ERROR_CODES = {
     status: 409,
   },
   GL_PROTOCOL_AUDIO_UNEXPECTED: {
-    message: 'Binary audio arrived but this session takes no audio (no `audio` in `hello`, or no transcriber configured).',
-    action: 'Declare `audio` in `hello` and configure DEEPGRAM_API_KEY or DEEPGRAM_BASE_URL, or send `transcript` messages instead.',
+    message:
+      'Binary audio arrived but this session takes no audio (no `audio` in `hello`, or no transcriber configured).',
+    action:
+      'Declare `audio` in `hello` and configure DEEPGRAM_API_KEY or DEEPGRAM_BASE_URL, or send `transcript` messages instead.',
     status: 409,
   },
   GL_SESSION_CONFLICT: {
@@ -282,6 +292,29 @@ export const ERROR_CODES = {
     message: 'Guardline is not ready yet (policy or store not loaded).',
     action: 'Wait for /readyz to answer 200, then connect.',
     status: 503,
+  },
+  // --- local console (src/console, /console) ----------------------------------------------------
+  GL_CONSOLE_OFF: {
+    message: 'The console is turned off on this server (GUARDLINE_CONSOLE=off).',
+    action: 'Set GUARDLINE_CONSOLE=local (loopback only) or GUARDLINE_CONSOLE=token and restart.',
+    status: 404,
+  },
+  GL_CONSOLE_FORBIDDEN: {
+    message: 'The console refused this request.',
+    action:
+      'Open the console from this machine (http://127.0.0.1:PORT/console), or run with GUARDLINE_CONSOLE=token and sign in with a user token (`guardline token --user ID --roles manager`).',
+    status: 403,
+  },
+  GL_CONSOLE_INPUT_INVALID: {
+    message: 'The console request is malformed.',
+    action: 'Fix the fields the message names and send it again.',
+    status: 400,
+  },
+  GL_CONSOLE_SAMPLE_UNAVAILABLE: {
+    message: 'The sample call cannot run on this server.',
+    action:
+      'The sample call mints an agent token with GUARDLINE_JWT_SECRET (or the generated development secret); it is not available with GUARDLINE_JWT_PUBLIC_KEY.',
+    status: 409,
   },
   // --- HTTP APIs: approvals, sessions, CRM writes, card backend (src/server/routes) ------------
   GL_REQUEST_INVALID: {
@@ -303,6 +336,32 @@ export const ERROR_CODES = {
     message: 'No session has this id.',
     action: 'List sessions with GET /v1/sessions and use an id from it.',
     status: 404,
+  },
+  // --- policy operations: versions, suspensions, shadow, replay (src/policy-versions, src/suspensions, src/shadow, src/replay)
+  GL_SUSPENDED: {
+    message: 'This agent, its role or its tenant is suspended; nothing new may start or be proposed.',
+    action: 'Ask a manager why (`guardline suspend list`); once they lift it (`guardline suspend lift ID`), reconnect.',
+    status: 403,
+  },
+  GL_SUSPENSION_NOT_FOUND: {
+    message: 'No active suspension has this id.',
+    action: 'List them with `guardline suspend list` or GET /v1/suspensions and use an id from it.',
+    status: 404,
+  },
+  GL_POLICY_VERSION_UNKNOWN: {
+    message: 'No policy version has this id in the store.',
+    action: 'List versions with `guardline policy list` (or GET /v1/policies) and use one of their ids (label@hash).',
+    status: 404,
+  },
+  GL_POLICY_SECOND_APPROVER: {
+    message: 'Publishing this version needs a second manager; the same person cannot approve their own publication.',
+    action: 'Ask another manager to run `guardline policy approve <version>` (or POST /v1/policies/:version/approve).',
+    status: 409,
+  },
+  GL_RECORDING_INVALID: {
+    message: 'The session recording is not valid JSON Lines in the guardline-recording/1 format.',
+    action: 'Export it again with `guardline session export ID`; the error names the bad line.',
+    status: 422,
   },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

@@ -65,6 +65,23 @@ CREATE TABLE audit_signatures (
 CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
   },
+  {
+    id: '002_policy_ops',
+    sql: `
+CREATE TABLE suspensions (
+  id TEXT PRIMARY KEY, scope TEXT NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
+  created_by TEXT NOT NULL, created_at BIGINT NOT NULL, lifted_by TEXT, lifted_at BIGINT, lift_reason TEXT);
+CREATE INDEX suspensions_active ON suspensions (lifted_at);
+CREATE TABLE policy_publications (
+  version_id TEXT PRIMARY KEY, requested_by TEXT NOT NULL, reason TEXT NOT NULL, requested_at BIGINT NOT NULL,
+  status TEXT NOT NULL, decided_by TEXT, decided_at BIGINT);
+CREATE TABLE shadow_candidate (id INTEGER PRIMARY KEY, version_id TEXT NOT NULL, started_at BIGINT NOT NULL);
+CREATE TABLE shadow_sessions (
+  candidate TEXT NOT NULL, session_id TEXT NOT NULL, started_at BIGINT NOT NULL, PRIMARY KEY (candidate, session_id));
+CREATE TABLE shadow_decisions (
+  candidate TEXT NOT NULL, session_id TEXT NOT NULL, decision_id TEXT NOT NULL, ord BIGINT NOT NULL,
+  at BIGINT NOT NULL, outcome TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (candidate, session_id, decision_id))`,
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {

@@ -9,6 +9,7 @@ import { sqlApprovals, sqlOverrides } from './sql-approvals.ts';
 import { sqlAudit } from './sql-audit.ts';
 import { sqlOutbox } from './sql-outbox.ts';
 import { sqlBudgets, sqlPolicies } from './sql-policies.ts';
+import { sqlPublications, sqlShadow, sqlSuspensions } from './sql-policy-ops.ts';
 import { recordUnit } from './sql-record.ts';
 import { sqlDecisions, sqlDirectives, sqlInputs, sqlSessions } from './sql-sessions.ts';
 import type { ApprovalEvent, Store } from './types.ts';
@@ -87,6 +88,9 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
     outbox: sqlOutbox(ctx),
     policies: sqlPolicies(ctx),
     budgets: sqlBudgets(ctx),
+    publications: sqlPublications(ctx),
+    suspensions: sqlSuspensions(ctx),
+    shadow: sqlShadow(ctx),
     audit: sqlAudit(ctx),
     record: (item) => committer.submit(recordUnit(ctx, item)),
     onApproval: (listener) => bus.subscribe(listener),

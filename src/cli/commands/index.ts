@@ -6,6 +6,8 @@ import { auditVerify } from './audit-verify.ts';
 import { crmOutbox } from './crm-outbox.ts';
 import { crmRollback } from './crm-rollback.ts';
 import { policyCheck } from './policy-check.ts';
+import { replay } from './replay.ts';
+import { sessionExport } from './session-export.ts';
 import { start } from './start.ts';
 import { token } from './token.ts';
 
@@ -14,6 +16,8 @@ export const COMMANDS: readonly Command[] = [
   crmOutbox,
   crmRollback,
   policyCheck,
+  replay,
+  sessionExport,
   auditVerify,
   auditCheckpoint,
   auditExport,
