@@ -4,6 +4,7 @@ import type { GuardlineContext } from './context.ts';
 import { safeUrl } from './logger.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { approvalsRoutes } from './routes/approvals.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { crmWritesRoutes } from './routes/crm-writes.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hubspotCardRoutes } from './routes/hubspot-card.ts';
@@ -24,6 +25,7 @@ export const CORE_ROUTES: readonly RoutePlugin[] = [
   sessionsRoutes,
   crmWritesRoutes,
   hubspotCardRoutes,
+  consoleRoutes,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/index.ts';
+import { consoleBanner } from '../console/banner.ts';
 import { isGuardlineError } from '../errors/index.ts';
 import { Guardline } from './guardline.ts';
 import { loadHubSpotCardConfig } from './routes/hubspot-card.ts';
@@ -13,6 +14,7 @@ export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     );
   }
   const guardline = await Guardline.start({ config, hubspotCard: loadHubSpotCardConfig(env) });
+  process.stderr.write(consoleBanner(guardline.url, env));
   const stop = (signal: string) => {
     guardline.shutdown(signal).then(
       () => process.exit(0),
