@@ -1,6 +1,6 @@
 import { type Actor, createActor } from 'xstate';
 import { sessionMachine } from '../../machines/session/machine.ts';
-import type { Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
+import type { DecisionEffects, Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
 import { Policy } from '../../policies/schema.ts';
 import { analyzeUtterance, redactPii } from '../analysis/index.ts';
 import { decide } from '../gate/decide.ts';
@@ -19,6 +19,18 @@ export interface SessionDeps {
 }
 
 const DEFAULT_DEPS: SessionDeps = { analyze: (text, speaker) => analyzeUtterance(text, speaker), redact: redactPii };
+
+function hasEffects(e: DecisionEffects): boolean {
+  return (
+    e.concessions.length > 0 ||
+    e.disclosed ||
+    e.disclosedAI ||
+    e.handoffTo !== null ||
+    e.extendSeconds !== 0 ||
+    e.overrideUsed !== null ||
+    e.pending !== null
+  );
+}
 
 const EVENT_TYPES = {
   voicemail: 'VOICEMAIL',
@@ -173,7 +185,9 @@ export class GuardedSession {
       redact: this.deps.redact,
     });
     this.outputs.push({ type: 'decision', decision: result.decision });
-    this.send({ type: 'DECIDED', at, decision: result.decision, effects: result.effects });
+    // Most decisions change nothing in the statechart; only those with effects are sent to it.
+    if (hasEffects(result.effects))
+      this.send({ type: 'DECIDED', at, decision: result.decision, effects: result.effects });
     return result.decision;
   }
 
