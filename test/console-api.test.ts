@@ -1,4 +1,5 @@
 /** The console's JSON API: access rules per GUARDLINE_CONSOLE mode, approvals, policy tuning, the sample call. */
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
@@ -29,7 +30,7 @@ describe('console in local mode (the default)', () => {
   afterAll(async () => {
     await server?.close();
   });
-  const inject = (opts: Parameters<TestServer['gl']['app']['inject']>[0]) => server.gl.app.inject(opts);
+  const inject = (opts: InjectOptions) => server.gl.app.inject(opts);
 
   it('serves the page and acts as the local manager for loopback clients', async () => {
     const page = await inject({ url: '/console' });
