@@ -102,6 +102,9 @@ describe.skipIf(!available)('console in Chromium', () => {
     await page.locator('#charts svg.chart').first().waitFor();
     expect(await page.locator('#charts figure').count()).toBe(5);
     expect(await page.textContent('#signal-totals')).toContain('approvals');
+    const stat = (label: string) => page.locator('.stat', { hasText: label }).locator('strong').textContent();
+    expect(await stat('overrides used')).toBe('1');
+    expect(await stat('decisions')).toBe('3');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-signals.png'), fullPage: true });
 

@@ -101,6 +101,8 @@ function countEntry(entry: AuditEntry, c: SignalCounts, requestedAt: Map<string,
         c.decisions += 1;
         c[outcome] += 1;
       }
+      // A decision that consumed a one-time override names it (the runtime's record of its use).
+      if (str(field(p, 'overrideId'))) c.overridesUsed += 1;
       return;
     }
     case 'approval_requested':
@@ -120,9 +122,6 @@ function countEntry(entry: AuditEntry, c: SignalCounts, requestedAt: Map<string,
     }
     case 'approval_expired':
       c.expired += 1;
-      return;
-    case 'override_used':
-      c.overridesUsed += 1;
       return;
     case 'directive':
       if (str(field(p, 'rule')) === OPT_OUT_RULE) c.optOuts += 1;

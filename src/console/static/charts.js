@@ -13,6 +13,9 @@ function el(name, attrs = {}, text) {
   return node;
 }
 
+/** Axis and tooltip numbers: whole numbers as they are, others with one decimal. */
+const count = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+
 function niceMax(value) {
   if (value <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(value));
@@ -66,7 +69,7 @@ function card(title, svg, series) {
 }
 
 /** Stacked bars: one bar per bucket, one segment per series ({ key, label, className }). */
-export function stackedBars(title, buckets, series, format = (v) => String(Math.round(v))) {
+export function stackedBars(title, buckets, series, format = count) {
   const max = niceMax(Math.max(0, ...buckets.map((b) => series.reduce((t, s) => t + (b[s.key] ?? 0), 0))));
   const { svg, bw, y } = frame(title, buckets, max, format);
   buckets.forEach((b, i) => {
@@ -91,7 +94,7 @@ export function stackedBars(title, buckets, series, format = (v) => String(Math.
 }
 
 /** Lines: one polyline per series; null values break the line. `max` fixes the scale (e.g. 1 for rates). */
-export function lines(title, buckets, series, { format = (v) => String(Math.round(v)), max } = {}) {
+export function lines(title, buckets, series, { format = count, max } = {}) {
   const values = buckets.flatMap((b) => series.map((s) => b[s.key]).filter((v) => typeof v === 'number'));
   const top = max ?? niceMax(Math.max(0, ...values));
   const { svg, bw, y } = frame(title, buckets, top, format);
