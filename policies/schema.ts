@@ -153,6 +153,18 @@ export const Policy = z.strictObject({
     })
     .prefault({ per_agent_daily: {}, per_tenant_daily: {}, on_exceed: 'deny' }),
   roles: z.strictObject({ booking: RolePolicy, transfer: RolePolicy, closing: RolePolicy }),
+  /**
+   * How this version is rolled out once published (absent: new sessions only, one manager).
+   * `applies: immediately` switches live sessions at once (e.g. a tightened bound); each decision
+   * records the version that made it. `second_approver`: while this version is active, publishing
+   * the next one needs a second manager.
+   */
+  publishing: z
+    .strictObject({
+      applies: z.enum(['new_sessions', 'immediately']).default('new_sessions'),
+      second_approver: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export type Policy = z.infer<typeof Policy>;

@@ -23,6 +23,10 @@ export interface LiveSessionDeps {
   enforce(session: LiveSession, at: number): Promise<void>;
   /** The session ended and its last outputs were delivered. */
   onEnded(session: LiveSession, at: number, reason: string): void;
+  /** Throws (GL_SUSPENDED) to refuse a proposal before it is applied (the kill switch). */
+  admit?(what: 'propose'): void;
+  /** Told each applied input and its outputs (shadow mode). */
+  observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]): void;
 }
 
 /** How long to wait before re-checking a deadline the session did not clear (a safety net, never hot-loops). */
@@ -72,6 +76,13 @@ export class LiveSession {
       if (input.type === 'propose') return Promise.reject(new GuardlineError('GL_SESSION_ENDED'));
       return Promise.resolve();
     }
+    if (input.type === 'propose' && this.deps.admit) {
+      try {
+        this.deps.admit('propose');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     const at = Math.max(this.deps.clock.now(), this.lastAt, input.type === 'tick' ? (this.timerAt ?? 0) : 0);
     this.lastAt = at;
     const full = { ...input, at } as SessionInput;
@@ -96,6 +107,11 @@ export class LiveSession {
       return Promise.resolve();
     }
     this.noteEnd(outputs, full);
+    try {
+      this.deps.observe?.(this, full, outputs);
+    } catch (e) {
+      this.logger.error({ err: e }, 'a session observer failed');
+    }
     const durable = this.persist(full, outputs);
     this.schedule();
     return this.enqueue(durable, (ok) => {

@@ -4,7 +4,9 @@ import { GuardlineError, isGuardlineError } from '../errors/index.ts';
 import type { SessionMeta } from '../model/index.ts';
 import type { LoadedPolicy } from '../policy/index.ts';
 import { GuardedSession } from '../session/guarded-session.ts';
+import type { SessionInput } from '../session/inputs.ts';
 import type { OverrideGrant as OverrideGrantSchema } from '../session/inputs.ts';
+import type { SessionOutput } from '../session/outputs.ts';
 import type { ApprovalEvent, Store } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { LiveSession } from './live-session.ts';
@@ -34,6 +36,13 @@ export class SessionRegistry {
   private policy: LoadedPolicy;
   private unsubscribe: (() => void) | null = null;
   private closing = false;
+  /**
+   * Checks run before a session opens and before each proposal (the kill switch, src/suspensions):
+   * throw a GuardlineError (GL_SUSPENDED) to refuse. Nothing is applied or recorded when one throws.
+   */
+  readonly admission = new Set<(meta: SessionMeta, what: 'open' | 'propose') => void>();
+  /** Told every applied input and its outputs (shadow mode, src/shadow); must not throw. */
+  readonly observers = new Set<(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) => void>();
 
   constructor(private readonly deps: RegistryDeps) {
     this.policy = deps.policy;
@@ -77,6 +86,7 @@ export class SessionRegistry {
     onOpen: (session: LiveSession) => void = () => {},
   ): Promise<LiveSession> {
     if (this.closing) throw new GuardlineError('GL_SERVER_SHUTTING_DOWN');
+    for (const check of this.admission) check(meta, 'open');
     const id = meta.sessionId;
     if (this.live.has(id) || this.opening.has(id))
       throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} is live.`);
@@ -99,6 +109,12 @@ export class SessionRegistry {
         logger,
         enforce: this.deps.enforce,
         onEnded: (s, at, reason) => this.onEnded(s, at, reason),
+        admit: (what) => {
+          for (const check of this.admission) check(meta, what);
+        },
+        observe: (s, input, outputs) => {
+          for (const observer of this.observers) observer(s, input, outputs);
+        },
       });
       this.live.set(id, session);
       this.deps.metrics.liveSessions = this.live.size;

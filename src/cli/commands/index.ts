@@ -6,8 +6,15 @@ import { auditVerify } from './audit-verify.ts';
 import { crmOutbox } from './crm-outbox.ts';
 import { crmRollback } from './crm-rollback.ts';
 import { policyCheck } from './policy-check.ts';
+import { policyApprove } from './policy-approve.ts';
+import { policyDiff } from './policy-diff.ts';
+import { policyList } from './policy-list.ts';
+import { policyPublish } from './policy-publish.ts';
+import { policyRollback } from './policy-rollback.ts';
+import { policyShadow, policyShadowReport } from './policy-shadow.ts';
 import { replay } from './replay.ts';
 import { sessionExport } from './session-export.ts';
+import { suspend } from './suspend.ts';
 import { start } from './start.ts';
 import { token } from './token.ts';
 
@@ -16,8 +23,16 @@ export const COMMANDS: readonly Command[] = [
   crmOutbox,
   crmRollback,
   policyCheck,
+  policyPublish,
+  policyList,
+  policyDiff,
+  policyRollback,
+  policyApprove,
+  policyShadow,
+  policyShadowReport,
   replay,
   sessionExport,
+  suspend,
   auditVerify,
   auditCheckpoint,
   auditExport,

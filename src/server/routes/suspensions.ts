@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { backgroundSync } from '../../policy-versions/background.ts';
+import { liftSuspension, SuspendRequest, SuspensionEnforcer, suspend } from '../../suspensions/index.ts';
+import type { GuardlineContext } from '../context.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(100) });
+const LiftBody = z.object({ reason: z.string().min(1).max(500) });
+const ListQuery = z.object({ all: z.enum(['true', 'false']).optional() }).strict();
+
+/**
+ * The kill switch over HTTP: `POST /v1/suspensions` (manager) suspends an agent, a role or a
+ * tenant; `POST /v1/suspensions/:id/lift` (manager) lifts it; `GET /v1/suspensions` lists them.
+ * The node's enforcer (polled from the store) holds matching live sessions within a second and
+ * refuses their new sessions and proposals with GL_SUSPENDED.
+ */
+export async function suspensionsRoutes(app: FastifyInstance, { ctx }: { ctx: GuardlineContext }): Promise<void> {
+  installErrorHandler(app, ctx);
+  const sync = backgroundSync(
+    app,
+    ctx,
+    'suspensions',
+    (store, registry) => new SuspensionEnforcer(store, registry, ctx.logger),
+    (enforcer) => enforcer.refresh(),
+    (enforcer) => enforcer.detach(),
+  );
+
+  app.get('/v1/suspensions', async (req) => {
+    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const { all } = parseInput(ListQuery, req.query, 'query');
+    const { store } = ready(ctx);
+    return { suspensions: all === 'true' ? await store.suspensions.list() : await store.suspensions.listActive() };
+  });
+
+  app.post('/v1/suspensions', async (req, reply) => {
+    const user = await authenticateUser(ctx, req, ['manager']);
+    const body = parseInput(SuspendRequest, req.body, 'body');
+    const row = await suspend(ready(ctx).store, body, { actor: `human:${user.userId}`, at: ctx.clock.now() });
+    await sync.now();
+    return reply.code(201).send(row);
+  });
+
+  app.post('/v1/suspensions/:id/lift', async (req) => {
+    const user = await authenticateUser(ctx, req, ['manager']);
+    const { id } = parseInput(IdParams, req.params, 'path');
+    const { reason } = parseInput(LiftBody, req.body, 'body');
+    const row = await liftSuspension(ready(ctx).store, id, {
+      actor: `human:${user.userId}`,
+      reason,
+      at: ctx.clock.now(),
+    });
+    await sync.now();
+    return row;
+  });
+}

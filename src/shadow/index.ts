@@ -1,0 +1,2 @@
+export { ShadowMonitor } from './monitor.ts';
+export { formatShadowReport, type ShadowReport, shadowReport } from './report.ts';

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { GuardlineError } from '../errors/index.ts';
+import type { SessionMeta } from '../model/index.ts';
+import type { Store, SuspensionRow } from '../store/types.ts';
+
+export const SuspendRequest = z.object({
+  scope: z.enum(['agent', 'role', 'tenant']),
+  /** The agent id, the role (booking, transfer, closing) or the tenant id. */
+  target: z.string().min(1).max(200),
+  /** `hold` (default): live sessions stop acting until lifted; `end_call`: they end now. */
+  action: z.enum(['hold', 'end_call']).default('hold'),
+  reason: z.string().min(1).max(500),
+});
+export type SuspendRequest = z.infer<typeof SuspendRequest>;
+
+/** Whether a suspension covers a session. */
+export function covers(s: SuspensionRow, meta: SessionMeta): boolean {
+  switch (s.scope) {
+    case 'agent':
+      return meta.agentId === s.target;
+    case 'role':
+      return meta.role === s.target;
+    case 'tenant':
+      return meta.tenantId === s.target;
+  }
+}
+
+/** The words an agent (and the audit log) get for a suspension. */
+export function suspensionMessage(s: SuspensionRow): string {
+  return `Suspended (${s.scope} ${s.target}) by a manager: ${s.reason}`;
+}
+
+export function suspendedError(s: SuspensionRow): GuardlineError {
+  return new GuardlineError('GL_SUSPENDED', `${suspensionMessage(s)} [${s.id}]`, {
+    suspensionId: s.id,
+    scope: s.scope,
+  });
+}
+
+export async function suspend(
+  store: Store,
+  req: SuspendRequest,
+  by: { actor: string; at: number },
+): Promise<SuspensionRow> {
+  return store.suspensions.create({
+    id: `susp-${randomUUID().slice(0, 8)}`,
+    ...req,
+    createdBy: by.actor,
+    createdAt: by.at,
+    liftedBy: null,
+    liftedAt: null,
+    liftReason: null,
+  });
+}
+
+export async function liftSuspension(
+  store: Store,
+  id: string,
+  by: { actor: string; reason: string; at: number },
+): Promise<SuspensionRow> {
+  const lifted = await store.suspensions.lift(id, by);
+  if (!lifted) throw new GuardlineError('GL_SUSPENSION_NOT_FOUND', `No active suspension ${id}.`);
+  return lifted;
+}
