@@ -59,6 +59,7 @@ const machineSetup = setup({
     markTranscriptionRestored: assign({ transcriptionLostAt: null }),
     setHold: assign({ holdReason: ({ event }) => (event.type === 'HOLD' ? event.reason : null) }),
     clearHold: assign({ holdReason: null }),
+    noteBudget: assign({ budget: ({ event }) => (event.type === 'BUDGET' ? event.remaining : null) }),
     /** The new version governs from now on; the deadline moves by the change in max duration (extensions stay). */
     changePolicy: assign(({ context, event }) => {
       if (event.type !== 'POLICY_CHANGED') return {};
@@ -120,7 +121,7 @@ const decline = [
 export const sessionMachine = machineSetup.createMachine({
   id: 'session',
   type: 'parallel',
-  on: { POLICY_CHANGED: { actions: 'changePolicy' } },
+  on: { POLICY_CHANGED: { actions: 'changePolicy' }, BUDGET: { actions: 'noteBudget' } },
   context: ({ input }) => ({
     meta: input.meta,
     policy: input.policy,
@@ -135,6 +136,7 @@ export const sessionMachine = machineSetup.createMachine({
     overrides: [],
     directiveCount: 0,
     holdReason: null,
+    budget: null,
   }),
   states: {
     lifecycle: {

@@ -2,6 +2,7 @@ import type { UtteranceFacts } from '../../src/analysis/types.ts';
 import type { Decision, Directive, ProposalKind, Role, SessionMeta } from '../../src/model/index.ts';
 import type { Proposal } from '../../src/model/proposal.ts';
 import type { LoadedPolicy } from '../../src/policy/index.ts';
+import type { BudgetRemaining } from '../../src/session/inputs.ts';
 
 /** A one-time widening of authority, minted by a verified human approval (laws 3 and 4). */
 export interface Override {
@@ -55,6 +56,8 @@ export interface SessionContext {
   /** Directives issued so far; their ids count from it. */
   directiveCount: number;
   holdReason: string | null;
+  /** Today's remaining cross-session budgets; null until the runtime reports them (no caps known). */
+  budget: BudgetRemaining | null;
 }
 
 export interface SessionInput {
@@ -98,7 +101,9 @@ export type SessionEvent =
   | { type: 'HOLD'; at: number; reason: string; end: boolean }
   | { type: 'RESUME'; at: number }
   /** A newly published policy version that applies to live sessions at once (`applies: immediately`). */
-  | { type: 'POLICY_CHANGED'; at: number; policy: LoadedPolicy };
+  | { type: 'POLICY_CHANGED'; at: number; policy: LoadedPolicy }
+  /** What is left of today's cross-session budgets (null: no cap), as the store last said. */
+  | { type: 'BUDGET'; at: number; remaining: BudgetRemaining };
 
 export type SessionEmitted =
   | { type: 'directive'; directive: Directive }

@@ -365,3 +365,58 @@ describe('session rules', () => {
     expect(messages(d)).toEqual(['Extending by 1200 s is more than the 600 s one extension may add.']);
   });
 });
+
+describe('daily budgets across sessions (policy: on_exceed needs_approval)', () => {
+  const withBudget = (remaining: {
+    concession_percent_points: number | null;
+    concession_usd: number | null;
+    approvals: number | null;
+  }) => {
+    const session = started();
+    session.apply({ type: 'budget', at: T0 + 2000, remaining });
+    return session;
+  };
+
+  it('a concession beyond what is left today needs approval, with the budget in the rationale', () => {
+    const d = decideOn(
+      withBudget({ concession_percent_points: 4, concession_usd: null, approvals: 10 }),
+      proposal('concession', { type: 'percent_off', value: 5 }),
+    );
+    expect(d.outcome).toBe('needs_approval');
+    expect(d.rationale[0]).toMatchObject({
+      rule: 'budget.daily_cap',
+      message:
+        "Today's concession budget has 4 percent points left across this agent's and tenant's calls; this would grant 5.",
+    });
+  });
+
+  it('within what is left, nothing changes; with no approvals left, the request is denied', () => {
+    expect(
+      decideOn(
+        withBudget({ concession_percent_points: 40, concession_usd: 100, approvals: 10 }),
+        proposal('concession', { type: 'percent_off', value: 5 }),
+      ).outcome,
+    ).toBe('allow');
+    const d = decideOn(
+      withBudget({ concession_percent_points: null, concession_usd: null, approvals: 0 }),
+      proposal('concession', { type: 'percent_off', value: 15 }),
+    );
+    expect(d.outcome).toBe('deny');
+    expect(rules(d)).toEqual(['budget.approvals']);
+  });
+
+  it('policy may deny outright', () => {
+    const session = started({
+      policy: policyWith((p) => {
+        p.budgets.on_exceed = 'deny';
+      }),
+    });
+    session.apply({
+      type: 'budget',
+      at: T0 + 2000,
+      remaining: { concession_percent_points: null, concession_usd: 50, approvals: 10 },
+    });
+    const d = decideOn(session, proposal('concession', { type: 'amount_off', value: 100 }));
+    expect([d.outcome, rules(d)]).toEqual(['deny', ['budget.daily_cap']]);
+  });
+});

@@ -12,6 +12,7 @@ import {
   tierOf,
   transferVerdict,
 } from './rules/acts.ts';
+import { applyBudget } from './rules/budget.ts';
 import { concessionVerdict } from './rules/concession.ts';
 import { crmWriteVerdict } from './rules/crm-write.ts';
 import { sessionStateVerdict } from './rules/session-state.ts';
@@ -90,7 +91,7 @@ export function decide(input: DecideInput): DecideResult {
   const proposal = parsed.data;
   try {
     const { verdict, facts } = evaluate(input, proposal);
-    return assemble(input, proposal, verdict, facts, base);
+    return assemble(input, proposal, applyBudget(input.view, verdict), facts, base);
   } catch (e) {
     return {
       decision: {

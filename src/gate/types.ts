@@ -2,6 +2,7 @@ import type { GrantedConcession, Negotiation, Override, PendingApproval } from '
 import type { UtteranceFacts } from '../analysis/types.ts';
 import type { ApprovalRequest, Outcome, RationaleItem, Role, SessionMeta } from '../model/index.ts';
 import type { LoadedPolicy } from '../policy/index.ts';
+import type { BudgetRemaining } from '../session/inputs.ts';
 
 /** What the gate reads of a session: a flattened snapshot of its statechart. */
 export interface SessionView {
@@ -17,6 +18,8 @@ export interface SessionView {
   negotiation: Negotiation;
   pending: PendingApproval | null;
   overrides: Override[];
+  /** Today's remaining cross-session budgets (null: not known, no caps applied). */
+  budget: BudgetRemaining | null;
   /** Compact state string recorded in each decision's `stateRef`. */
   state: string;
 }

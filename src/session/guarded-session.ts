@@ -104,6 +104,9 @@ export class GuardedSession {
       case 'resume':
         this.send({ type: 'RESUME', at: input.at });
         break;
+      case 'budget':
+        this.send({ type: 'BUDGET', at: input.at, remaining: input.remaining });
+        break;
       case 'policy':
         this.policy = versionOf(Policy.parse(input.policy));
         this.send({ type: 'POLICY_CHANGED', at: input.at, policy: this.policy });

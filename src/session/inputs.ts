@@ -12,6 +12,13 @@ export const OverrideGrant = z.object({
   approvers: z.array(z.string()),
 });
 
+export const BudgetRemaining = z.object({
+  concession_percent_points: z.number().nullable(),
+  concession_usd: z.number().nullable(),
+  approvals: z.number().nullable(),
+});
+export type BudgetRemaining = z.infer<typeof BudgetRemaining>;
+
 /**
  * Everything a session receives, in order. Recorded as-is (law 6): replaying the same inputs
  * against the same policy version yields the same outputs, byte for byte.
@@ -47,5 +54,10 @@ export const SessionInput = z.discriminatedUnion('type', [
    * recorded (not just its version), so a recording replays on its own.
    */
   z.object({ type: z.literal('policy'), at, version: z.string().min(1), policy: z.unknown() }),
+  /**
+   * What is left today of the agent's and tenant's cross-session budgets (the smaller of the two;
+   * null: no cap). The runtime reads it from the store and records it, so replay sees the same.
+   */
+  z.object({ type: z.literal('budget'), at, remaining: BudgetRemaining }),
 ]);
 export type SessionInput = z.infer<typeof SessionInput>;

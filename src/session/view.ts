@@ -31,6 +31,7 @@ export function viewOf(snapshot: Snapshot): SessionView {
     negotiation: c.negotiation,
     pending: c.pending,
     overrides: c.overrides,
+    budget: c.budget,
     state: ['lifecycle', 'consent', 'role', 'authority', 'negotiation', 'callingWindow', 'transcription', 'control']
       .map((region) => flat(value[region]))
       .join('|'),
