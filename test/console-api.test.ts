@@ -119,7 +119,7 @@ describe('console in local mode (the default)', () => {
         concessions: { closing: { auto_max_percent: 8 } },
       },
     });
-    expect(tuned.json()).toMatchObject({ changed: true });
+    expect(tuned.json()).toMatchObject({ changed: true, status: 'active' });
     const version = tuned.json().version as string;
     const row = await server.gl.store.policies.getActive();
     expect(row).toMatchObject({
@@ -145,7 +145,7 @@ describe('console in local mode (the default)', () => {
       headers: WRITE,
       payload: { reason: 'no-op', timeouts: { silence_seconds: 25 } },
     });
-    expect(same.json()).toEqual({ changed: false, version });
+    expect(same.json()).toEqual({ changed: false, status: 'unchanged', version });
   });
 
   it('plays the sample call through the agent protocol: decisions flow and a concession waits for approval', async () => {

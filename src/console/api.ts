@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GuardlineError, isGuardlineError } from '../errors/index.ts';
 import { parsePolicy } from '../policy/index.ts';
+import { syncActivePolicy } from '../policy-versions/index.ts';
 import type { GuardlineContext } from '../server/context.ts';
 import { isReady } from '../server/context.ts';
 import { castVote, VoteBody } from '../server/routes/approvals.ts';
@@ -131,12 +132,9 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
           .code(400)
           .send(new GuardlineError('GL_POLICY_INVALID', detail, { issues: result.issues }).toJSON());
       }
-      if (result.changed) registry.setPolicy(result.loaded);
-      ctx.logger.info(
-        { version: result.version.id, by: user.id, changed: result.changed },
-        'policy tuned in the console',
-      );
-      return { changed: result.changed, version: result.version.id };
+      if (result.status === 'active') await syncActivePolicy(store, registry, ctx.logger);
+      ctx.logger.info({ version: result.version, by: user.id, status: result.status }, 'policy tuned in the console');
+      return { changed: result.status !== 'unchanged', status: result.status, version: result.version };
     });
 
     app.get('/signals', async (req) => {

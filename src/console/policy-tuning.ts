@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Timeouts } from '../../policies/schema.ts';
 import { GuardlineError } from '../errors/index.ts';
 import { type LoadedPolicy, type PolicyIssue, parsePolicy } from '../policy/index.ts';
+import { publishPolicy } from '../policy-versions/index.ts';
 import type { PolicyVersionRow, Store } from '../store/types.ts';
 
 /** The concession bounds a manager tunes from the console (numbers; the tiers stay in the file). */
@@ -51,13 +52,14 @@ export function tunablesOf(row: PolicyVersionRow, loaded: LoadedPolicy) {
 }
 
 export type TuningResult =
-  | { ok: true; changed: boolean; version: PolicyVersionRow; loaded: LoadedPolicy }
+  | { ok: true; status: 'unchanged' | 'active' | 'pending'; version: string }
   | { ok: false; issues: PolicyIssue[] };
 
 /**
  * Applies a tuning to the active policy's YAML (comments and layout kept), validates the result
- * with the policy schema, and stores it as a new immutable version (author, reason, parent) made
- * active. The caller switches the runtime to it (new sessions only; live ones keep theirs).
+ * with the policy schema, and publishes it through `publishPolicy` (a new immutable version with
+ * author, reason and parent; active at once, or pending when the policy asks for a second
+ * manager). The caller brings the runtime onto it (`syncActivePolicy`).
  */
 export async function publishTuning(
   store: Store,
@@ -77,21 +79,17 @@ export async function publishTuning(
   const yaml = doc.toString();
   const parsed = parsePolicy(yaml);
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
-  const { loaded } = parsed;
-  if (loaded.hash === active.contentHash) return { ok: true, changed: false, version: active, loaded };
-  const row: PolicyVersionRow = {
-    id: loaded.version,
-    label: loaded.policy.label,
-    contentHash: loaded.hash,
+  if (parsed.loaded.hash === active.contentHash) return { ok: true, status: 'unchanged', version: active.id };
+  const published = await publishPolicy(store, {
     yaml,
-    author: by.author,
     reason: tuning.reason,
-    createdAt: by.now,
-    parent: active.id,
+    author: by.author,
+    at: by.now,
+    source: 'console tuning',
+  });
+  return {
+    ok: true,
+    status: published.status === 'pending' ? 'pending' : 'active',
+    version: published.version.id,
   };
-  // Tuning back to an earlier version's content reuses that (immutable) version.
-  const existing = await store.policies.get(row.id);
-  const version = existing ?? (await store.policies.create(row));
-  await store.policies.setActive(version.id, { actor: `human:${by.author}`, reason: tuning.reason, at: by.now });
-  return { ok: true, changed: true, version, loaded };
 }

@@ -313,7 +313,12 @@ async function publishPolicy(event) {
   }
   try {
     const r = await api('/policy', body);
-    status(r.changed ? `Published ${r.version}; new sessions use it.` : 'Nothing changed.');
+    const said = {
+      active: `Published ${r.version}; new sessions use it.`,
+      pending: `${r.version} waits for a second manager's approval.`,
+      unchanged: 'Nothing changed.',
+    };
+    status(said[r.status] ?? r.status);
     await loadPolicy();
   } catch (e) {
     status(e.message, true);
