@@ -73,7 +73,7 @@ export async function approvePublication(
   by: { actor: string; at: number },
 ): Promise<PolicyVersionRow> {
   const pending = await store.publications.get(versionId);
-  if (!pending || pending.status !== 'pending')
+  if (pending?.status !== 'pending')
     throw new GuardlineError('GL_POLICY_VERSION_UNKNOWN', `No publication of ${versionId} is waiting for approval.`);
   if (sameActor(pending.requestedBy, by.actor))
     throw new GuardlineError('GL_POLICY_SECOND_APPROVER', `${by.actor} requested this publication.`);
