@@ -6,6 +6,7 @@ import { auditVerify } from './audit-verify.ts';
 import { crmOutbox } from './crm-outbox.ts';
 import { crmRollback } from './crm-rollback.ts';
 import { policyCheck } from './policy-check.ts';
+import { demo } from './demo.ts';
 import { policyApprove } from './policy-approve.ts';
 import { policyDiff } from './policy-diff.ts';
 import { policyList } from './policy-list.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   replay,
   sessionExport,
   suspend,
+  demo,
   auditVerify,
   auditCheckpoint,
   auditExport,
