@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_SCRIPTS, type SampleScript, type ScriptStep } from '../src/demo/scripts.ts';
+import type { SampleScript, ScriptStep } from '../src/demo/scripts.ts';
 import { simulateScript } from '../src/demo/simulate.ts';
 import { canonicalJson } from '../src/policy/index.ts';
 import {
