@@ -2,16 +2,8 @@ import type { Logger } from 'pino';
 import { mintToken, type UserRole } from '../auth/index.ts';
 import { loadConfig } from '../config/index.ts';
 import type { Role } from '../model/index.ts';
-import { CORE_ROUTES, type RoutePlugin } from '../server/app.ts';
 import { Guardline } from '../server/guardline.ts';
 import { createLogger } from '../server/logger.ts';
-import { policiesRoutes } from '../server/routes/policies.ts';
-import { suspensionsRoutes } from '../server/routes/suspensions.ts';
-
-/** The policy-operations route plugins (versions, shadow, kill switch) the core set does not already have. */
-export function policyOpsRoutes(): RoutePlugin[] {
-  return [policiesRoutes, suspensionsRoutes].filter((r) => !CORE_ROUTES.includes(r));
-}
 
 export interface LocalServer {
   gl: Guardline;
@@ -42,7 +34,6 @@ export async function startLocalServer(options: {
   const gl = await Guardline.start({
     config,
     logger: options.logger ?? createLogger('silent'),
-    routes: policyOpsRoutes(),
     crmWorker: options.crmWorker ?? false,
   });
   return {

@@ -9,7 +9,9 @@ import { crmWritesRoutes } from './routes/crm-writes.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hubspotCardRoutes } from './routes/hubspot-card.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { policiesRoutes } from './routes/policies.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
+import { suspensionsRoutes } from './routes/suspensions.ts';
 import { twilioRoutes } from './routes/twilio.ts';
 
 /** A route plugin: one per concern under `src/server/routes/`, registered with `{ ctx }`. */
@@ -25,6 +27,8 @@ export const CORE_ROUTES: readonly RoutePlugin[] = [
   sessionsRoutes,
   crmWritesRoutes,
   hubspotCardRoutes,
+  policiesRoutes,
+  suspensionsRoutes,
   consoleRoutes,
 ];
 
