@@ -4,10 +4,10 @@ import { GuardlineError, isGuardlineError } from '../errors/index.ts';
 import type { SessionMeta } from '../model/index.ts';
 import type { LoadedPolicy } from '../policy/index.ts';
 import { GuardedSession } from '../session/guarded-session.ts';
-import type { SessionInput } from '../session/inputs.ts';
-import type { OverrideGrant as OverrideGrantSchema } from '../session/inputs.ts';
+import type { OverrideGrant as OverrideGrantSchema, SessionInput } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
 import type { ApprovalEvent, Store } from '../store/types.ts';
+import type { BudgetKeeper } from './budgets.ts';
 import type { Clock } from './clock.ts';
 import { LiveSession } from './live-session.ts';
 import type { Metrics } from './metrics.ts';
@@ -23,6 +23,8 @@ export interface RegistryDeps {
   publicUrl: string;
   /** Ends a call whose agent ignored `end_call` (closes its stream, completes it at Twilio, records what it did). */
   enforce(session: LiveSession, at: number): Promise<void>;
+  /** Daily budgets across sessions; absent in tests that don't exercise them. */
+  budgets?: BudgetKeeper;
 }
 
 /**
@@ -42,7 +44,9 @@ export class SessionRegistry {
    */
   readonly admission = new Set<(meta: SessionMeta, what: 'open' | 'propose') => void>();
   /** Told every applied input and its outputs (shadow mode, src/shadow); must not throw. */
-  readonly observers = new Set<(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) => void>();
+  readonly observers = new Set<
+    (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) => void
+  >();
 
   constructor(private readonly deps: RegistryDeps) {
     this.policy = deps.policy;
@@ -93,6 +97,10 @@ export class SessionRegistry {
     this.opening.add(id);
     try {
       const policy = this.policy;
+      const budgets = this.deps.budgets;
+      const openedAt = this.deps.clock.now();
+      const remaining = budgets ? await budgets.remaining(meta, policy.policy, openedAt) : null;
+      if (budgets) await budgets.admitCall(meta, policy.policy, openedAt);
       try {
         await this.deps.store.sessions.create(meta, policy.version, this.deps.clock.now());
       } catch (e) {
@@ -114,6 +122,9 @@ export class SessionRegistry {
         },
         observe: (s, input, outputs) => {
           for (const observer of this.observers) observer(s, input, outputs);
+          budgets
+            ?.spend(s, outputs, input.at, this.sessions())
+            .catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));
         },
       });
       this.live.set(id, session);
@@ -125,6 +136,11 @@ export class SessionRegistry {
       );
       onOpen(session);
       session.submit({ type: 'start' }).catch((e) => logger.error({ err: e }, 'starting the session failed'));
+      if (remaining) {
+        session
+          .submit({ type: 'budget', remaining })
+          .catch((e) => logger.error({ err: e }, 'recording budgets failed'));
+      }
       return session;
     } finally {
       this.opening.delete(id);

@@ -9,6 +9,7 @@ import { CLOSE_CODES } from '../client/protocol.ts';
 import type { Config } from '../config/index.ts';
 import { createCrmWorker } from '../crm/index.ts';
 import { type LoadedPolicy, loadPolicyFile } from '../policy/index.ts';
+import { BudgetKeeper } from '../runtime/budgets.ts';
 import { type Clock, systemClock } from '../runtime/clock.ts';
 import { createEnforcer } from '../runtime/enforcer.ts';
 import { Metrics } from '../runtime/metrics.ts';
@@ -154,6 +155,7 @@ export class Guardline {
         policy,
         publicUrl: config.crm.publicUrl,
         enforce,
+        budgets: new BudgetKeeper(store, logger),
       });
       await registry.start();
       if (options.crmWorker ?? true) {
