@@ -21,7 +21,8 @@ import {
   type ViewerRole,
   verifyHubSpotRequest,
 } from '../../hubspot-card/index.ts';
-import { type LoadedPolicy, versionOf } from '../../policy/index.ts';
+import type { LoadedPolicy } from '../../policy/index.ts';
+import { publishPolicy, syncActivePolicy } from '../../policy-versions/index.ts';
 import type { ApprovalRow, SessionRow, Store } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
 import { castVote } from './approvals.ts';
@@ -126,33 +127,6 @@ export function policyView(loaded: LoadedPolicy): PolicyView {
 }
 
 /**
- * Publishes `policy` as a new immutable version (author, reason, parent), activates it, and returns it.
- * Publishing content identical to an existing version re-activates that version.
- * (A stand-in until `src/policy-versions` offers one publish function for CLI and card alike.)
- */
-export async function publishPolicyVersion(
-  store: Store,
-  policy: Policy,
-  by: { author: string; reason: string; parent: string | null; at: number },
-): Promise<LoadedPolicy> {
-  const loaded = versionOf(policy);
-  if (!(await store.policies.get(loaded.version))) {
-    await store.policies.create({
-      id: loaded.version,
-      label: policy.label,
-      contentHash: loaded.hash,
-      yaml: stringify(policy),
-      author: by.author,
-      reason: by.reason,
-      createdAt: by.at,
-      parent: by.parent,
-    });
-  }
-  await store.policies.setActive(loaded.version, { actor: by.author, reason: by.reason, at: by.at });
-  return loaded;
-}
-
-/**
  * The CRM card's backend (`/v1/hubspot/*`, docs/card-api.md). Every request must carry HubSpot's v3
  * signature over the exact raw body and the URL built from GUARDLINE_PUBLIC_URL (401 GL_AUTH_SIGNATURE
  * otherwise); the signed HubSpot user is mapped to a role by GUARDLINE_HUBSPOT_ROLES.
@@ -237,14 +211,18 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
         issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
     }
-    const loaded = await publishPolicyVersion(store, checked.data, {
-      author: `hubspot:${who.userId}`,
+    const author = `hubspot:${who.userId}`;
+    const result = await publishPolicy(store, {
+      yaml: stringify(checked.data),
       reason: body.reason,
-      parent: current.version,
+      author,
       at: ctx.clock.now(),
     });
-    registry.setPolicy(loaded);
-    ctx.logger.info({ version: loaded.version, author: `hubspot:${who.userId}` }, 'policy published from the card');
-    return { version: loaded.version };
+    if (result.status !== 'pending') await syncActivePolicy(store, registry, ctx.logger);
+    ctx.logger.info(
+      { version: result.loaded.version, author, status: result.status },
+      'policy published from the card',
+    );
+    return { version: result.loaded.version, status: result.status };
   });
 }
