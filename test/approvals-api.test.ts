@@ -129,7 +129,29 @@ describe('approve over HTTP reaches the live agent', () => {
     expect(session.json.approvals).toMatchObject([{ id: approvalId, status: 'approved' }]);
     const live = await api(server.url, 'GET', '/v1/sessions?status=live&limit=50', await userToken('rep-2', ['rep']));
     expect((live.json.sessions as { id: string }[]).map((s) => s.id)).toContain(agent.sessionId);
+    const decided = await api(server.url, 'GET', '/v1/approvals?status=approved', approver);
+    expect((decided.json.approvals as { id: string; status: string }[]).find((a) => a.id === approvalId)).toMatchObject(
+      {
+        status: 'approved',
+        override: { id: `${approvalId}.override` },
+      },
+    );
+    const bySession = await api(
+      server.url,
+      'GET',
+      `/v1/approvals?sessionId=${encodeURIComponent(agent.sessionId)}`,
+      approver,
+    );
+    expect((bySession.json.approvals as { id: string }[]).map((a) => a.id)).toEqual([approvalId]);
+    agent.event('call_ended');
+    await agent.waitFor((m) => m.type === 'directive' || m.type === 'error', 2_000).catch(() => null);
     await agent.close();
+    let ended: { id: string }[] = [];
+    for (let i = 0; i < 50 && !ended.some((s) => s.id === agent.sessionId); i++) {
+      ended = (await api(server.url, 'GET', '/v1/sessions?status=ended', approver)).json.sessions as { id: string }[];
+      if (!ended.some((s) => s.id === agent.sessionId)) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(ended.map((s) => s.id)).toContain(agent.sessionId);
   });
 
   it('a deny reaches the agent and the held proposal stays denied', async () => {

@@ -90,6 +90,10 @@ describe.skipIf(!postgres)('two runtime processes on one PostgreSQL database', (
       'needs_approval',
       'allow',
     ]);
+    const approvedOnB = await api(nodeB.url, 'GET', '/v1/approvals?status=approved', approver);
+    expect((approvedOnB.json.approvals as { id: string }[]).map((a) => a.id)).toEqual([approvalId]);
+    const liveOnB = await api(nodeB.url, 'GET', '/v1/sessions?status=live', approver);
+    expect((liveOnB.json.sessions as { id: string }[]).map((s) => s.id)).toEqual([agent.sessionId]);
     await agent.close();
   });
 });
