@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
+import { z } from 'zod';
 import { Policy } from '../../../policies/schema.ts';
 import type { Approver } from '../../approvals/index.ts';
 import { GuardlineError, isGuardlineError } from '../../errors/index.ts';
@@ -47,6 +48,7 @@ interface Caller {
 }
 const callers = new WeakMap<FastifyRequest, Caller>();
 const MAX_CARD_SESSIONS = 10;
+const IdParams = z.object({ id: z.string().min(1).max(300) });
 
 function callerOf(req: FastifyRequest): Caller {
   const caller = callers.get(req);
@@ -175,7 +177,7 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
     app.post(`/v1/hubspot/approvals/:id/${verdict}`, async (req) => {
       const { who, role } = callerOf(req);
       requireRole(role, 'approve');
-      const id = decodeURIComponent((req.params as { id: string }).id);
+      const { id } = parseInput(IdParams, req.params, 'path');
       const { reason } = parseInput(ApprovalActionBody, jsonBody(req), 'body');
       const approver: Approver = { id: `hubspot:${who.userId}`, roles: approverRolesOf([role]) };
       try {
