@@ -5,9 +5,9 @@
  */
 import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
-import { analyzeUtterance, redactPii } from '../../src/analysis/index.ts';
+import { analyzeUtterance, emptyFacts, redactPii } from '../../src/analysis/index.ts';
 import type { UtteranceFacts } from '../../src/analysis/types.ts';
-import { decide } from '../../src/gate/decide.ts';
+import { decide, NO_EFFECTS } from '../../src/gate/decide.ts';
 import type { Decision, SessionMeta } from '../../src/model/index.ts';
 import type { LoadedPolicy } from '../../src/policy/index.ts';
 import { viewOf } from '../../src/session/view.ts';
@@ -17,32 +17,8 @@ import type { DecisionEffects, SessionEvent } from './types.ts';
 
 type Snap = ReturnType<typeof sessionMachine.transition>;
 
-const facts = (f: Partial<UtteranceFacts>): UtteranceFacts => ({
-  text: '',
-  concessions: [],
-  commitments: [],
-  consent: null,
-  optOut: false,
-  asksIfAI: false,
-  deniesBeingAI: false,
-  pressure: false,
-  pii: [],
-  disclosesAI: false,
-  disclosesRecording: false,
-  riskyPhrases: [],
-  evidence: {},
-  ...f,
-});
-const effects = (e: Partial<DecisionEffects>): DecisionEffects => ({
-  concessions: [],
-  disclosed: false,
-  disclosedAI: false,
-  handoffTo: null,
-  extendSeconds: 0,
-  overrideUsed: null,
-  pending: null,
-  ...e,
-});
+const facts = (f: Partial<UtteranceFacts>): UtteranceFacts => ({ ...emptyFacts(''), ...f });
+const effects = (e: Partial<DecisionEffects>): DecisionEffects => ({ ...NO_EFFECTS, ...e });
 const decision = {
   id: 'd',
   proposalId: 'p',

@@ -39,7 +39,8 @@ export interface DecideResult {
   proposal: Proposal | null;
 }
 
-const NO_EFFECTS: DecisionEffects = {
+/** What a decision that changes nothing in the statechart carries. */
+export const NO_EFFECTS: DecisionEffects = {
   concessions: [],
   disclosed: false,
   disclosedAI: false,
