@@ -123,43 +123,22 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
   let prevHash = bundle.startPrevHash;
   let expectedSeq = bundle.links[0]?.seq ?? 0;
   let entries = 0;
+  /** The first break found, with how far the bundle checked out. */
+  const broken = (seq: number | null, why: string) => fail(bundle.sessionId, entries, bundle.head.seq, keyId, seq, why);
   for (const link of bundle.links) {
-    if (link.seq !== expectedSeq)
-      return fail(
-        bundle.sessionId,
-        entries,
-        bundle.head.seq,
-        keyId,
-        link.seq,
-        `seq ${expectedSeq} is missing (found ${link.seq})`,
-      );
+    if (link.seq !== expectedSeq) return broken(link.seq, `seq ${expectedSeq} is missing (found ${link.seq})`);
     let hash: string;
     if ('id' in link) {
       const bodyHash = bodyHashOf({ ...link, kind: link.kind as AuditEntry['kind'] });
       if (link.sessionId !== bundle.sessionId)
-        return fail(
-          bundle.sessionId,
-          entries,
-          bundle.head.seq,
-          keyId,
-          link.seq,
-          `entry ${link.id} belongs to session ${link.sessionId}`,
-        );
+        return broken(link.seq, `entry ${link.id} belongs to session ${link.sessionId}`);
       if (linkHashOf(link.prevHash, link.sessionId, bodyHash) !== link.hash)
-        return fail(
-          bundle.sessionId,
-          entries,
-          bundle.head.seq,
-          keyId,
+        return broken(
           link.seq,
           `entry ${link.id} (seq ${link.seq}) was edited: it no longer hashes to its recorded hash`,
         );
       if (link.prevHash !== prevHash)
-        return fail(
-          bundle.sessionId,
-          entries,
-          bundle.head.seq,
-          keyId,
+        return broken(
           link.seq,
           `the links before entry ${link.id} (seq ${link.seq}) were altered: they do not lead to it`,
         );
@@ -167,14 +146,7 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
       entries++;
     } else {
       if (link.sessionId === bundle.sessionId)
-        return fail(
-          bundle.sessionId,
-          entries,
-          bundle.head.seq,
-          keyId,
-          link.seq,
-          `seq ${link.seq} is an entry of this session that the bundle withholds`,
-        );
+        return broken(link.seq, `seq ${link.seq} is an entry of this session that the bundle withholds`);
       hash = linkHashOf(prevHash, link.sessionId, link.bodyHash);
     }
     prevHash = hash;
@@ -182,24 +154,13 @@ export function verifyBundle(value: unknown, pinnedKey?: KeyObject): BundleRepor
   }
   const lastSeq = expectedSeq - 1;
   if (lastSeq !== bundle.head.seq || prevHash !== bundle.head.hash) {
-    return fail(
-      bundle.sessionId,
-      entries,
-      bundle.head.seq,
-      keyId,
+    return broken(
       lastSeq,
       `the entries do not lead to the signed head (seq ${bundle.head.seq}): something was edited, added or removed`,
     );
   }
   if (bundle.head.keyId !== keyId || !verifyHeadSignature(bundle.head, key)) {
-    return fail(
-      bundle.sessionId,
-      entries,
-      bundle.head.seq,
-      keyId,
-      bundle.head.seq,
-      'the signed head does not verify with the key',
-    );
+    return broken(bundle.head.seq, 'the signed head does not verify with the key');
   }
   return { ok: true, sessionId: bundle.sessionId, entries, headSeq: bundle.head.seq, keyId };
 }
