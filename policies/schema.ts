@@ -116,6 +116,11 @@ export const Policy = z.strictObject({
     confidence_threshold: z.number().min(0).max(1),
     /** What to do when the customer declines recording. */
     on_decline: z.enum(['end_call', 'continue_unrecorded']),
+    /** The one line the agent may still say after an opt-out, before it hangs up. */
+    opt_out_line: z
+      .string()
+      .min(1)
+      .default("Understood. I've taken you off our list and you won't hear from us again. Goodbye."),
   }),
   calling_hours: z.strictObject({
     default: CallingWindow,

@@ -77,11 +77,13 @@ const optOut = {
     'markDoNotCall',
     {
       type: 'direct',
-      params: {
+      params: ({ context }: { context: SessionContext }): DirectiveParams => ({
         kind: 'end_call',
         rule: 'consent.opt_out',
-        message: 'The customer opted out: acknowledge, stop selling and end the call. They are marked do-not-call.',
-      },
+        message:
+          'The customer opted out: say the approved goodbye, stop selling and end the call. They are marked do-not-call.',
+        say: context.policy.policy.consent.opt_out_line,
+      }),
     },
   ],
 } as const;

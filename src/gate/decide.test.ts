@@ -294,6 +294,12 @@ describe('session rules', () => {
         .outcome,
     ).toBe('allow');
     expect(decideOn(session, proposal('end_call', {})).outcome).toBe('allow');
+    const goodbye = directives(out)[0]?.say ?? '';
+    expect(goodbye).toBe(defaultPolicy().policy.consent.opt_out_line);
+    expect(decideOn(session, proposal('say', { text: goodbye })).outcome).toBe('allow');
+    expect(
+      rules(decideOn(session, proposal('say', { text: 'Before you go, we have a great offer this month.' }))),
+    ).toEqual(['consent.opted_out']);
   });
 
   it('quiet hours: no outbound call before 08:00 or after 21:00 local, 20:00 in Florida', () => {

@@ -22,11 +22,11 @@ export function sessionStateVerdict(view: SessionView, proposal: Proposal): Verd
     return deny(reason('session.not_started', 'The session has not started yet: send hello first.', {}));
   }
   if (NARROWING.has(kind)) return null;
-  if (view.consent === 'opted_out' && !isDoNotCallWrite(view, proposal)) {
+  if (view.consent === 'opted_out' && !isDoNotCallWrite(view, proposal) && !isOptOutLine(view, proposal)) {
     return deny(
       reason(
         'consent.opted_out',
-        'The customer opted out: only ending the call and the do-not-call mark are allowed.',
+        'The customer opted out: only the approved goodbye, ending the call and the do-not-call mark are allowed.',
         { kind },
       ),
     );
@@ -57,6 +57,11 @@ export function sessionStateVerdict(view: SessionView, proposal: Proposal): Verd
     );
   }
   return null;
+}
+
+/** The policy's acknowledgement of an opt-out, word for word: the only thing left to say. */
+function isOptOutLine(view: SessionView, proposal: Proposal): boolean {
+  return proposal.kind === 'say' && proposal.params.text.trim() === view.policy.policy.consent.opt_out_line.trim();
 }
 
 export function isDoNotCallWrite(view: SessionView, proposal: Proposal): boolean {
