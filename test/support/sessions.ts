@@ -79,6 +79,6 @@ export function proposal<K extends Proposal['kind']>(
 export function decideOn(session: GuardedSession, p: unknown, at = T0 + 5000) {
   const out = session.apply({ type: 'propose', at, proposal: p });
   const d = out.find((o) => o.type === 'decision');
-  if (!d || d.type !== 'decision') throw new Error('no decision');
+  if (d?.type !== 'decision') throw new Error('no decision');
   return d.decision;
 }
