@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replay } from '../src/cli/commands/replay.ts';
-import { sessionExport } from '../src/cli/commands/session-export.ts';
+import { sessionExport } from '../src/cli/commands/session/export.ts';
+import { replay } from '../src/cli/commands/session/replay.ts';
+import { main } from '../src/cli/main.ts';
 import { runDemo } from '../src/demo/run.ts';
 import { DEFAULT_POLICY_PATH } from '../src/policy/index.ts';
 import { parseRecording } from '../src/replay/index.ts';
@@ -78,9 +79,9 @@ describe('guardline session export + replay', () => {
 
   it('unknown session and bad usage are clear errors', async () => {
     const missing = io({ GUARDLINE_DATA_DIR: dir });
-    expect(await sessionExport.run(['nope'], missing.io)).toBe(1);
+    expect(await main(['session', 'export', 'nope'], missing.io)).toBe(1);
     expect(missing.buf.err).toContain('GL_STORE_NOT_FOUND');
     const usage = io();
-    expect(await replay.run([], usage.io)).toBe(2);
+    expect(await main(['replay'], usage.io)).toBe(2);
   });
 });

@@ -3,8 +3,10 @@ export interface Command {
   path: readonly string[];
   /** One line for `guardline --help`, after the usage. */
   usage: string;
+  /** Longer usage text (other forms, option notes), shown after the usage line by --help and on a usage error. */
+  help?: string;
   summary: string;
-  /** Returns the process exit code. */
+  /** Returns the process exit code. A `UsageError` thrown from here makes the runner print the usage and exit 2. */
   run(args: string[], io: CommandIO): Promise<number>;
 }
 

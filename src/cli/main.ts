@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type CommandIO, err, out } from './command.ts';
+import { UsageError } from './args.ts';
+import { type Command, type CommandIO, err, out } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function usageOf(command: Command): string {
+  return `usage: guardline ${command.usage}${command.help ? `\n${command.help}` : ''}`;
 }
 
 function help(): string {
@@ -37,12 +42,16 @@ export async function main(argv: string[], io: CommandIO = process): Promise<num
   }
   const args = argv.slice(command.path.length);
   if (args.includes('--help') || args.includes('-h')) {
-    out(io, `usage: guardline ${command.usage}\n  ${command.summary}`);
+    out(io, `${usageOf(command)}\n  ${command.summary}`);
     return 0;
   }
   try {
     return await command.run(args, io);
   } catch (e) {
+    if (e instanceof UsageError) {
+      err(io, `guardline ${command.path.join(' ')}: ${e.message}\n${usageOf(command)}`);
+      return 2;
+    }
     const error = e as { code?: string; message?: string; action?: string };
     err(io, `guardline ${command.path.join(' ')}: ${error.code ? `${error.code}: ` : ''}${error.message ?? String(e)}`);
     if (error.action) err(io, `  what to do: ${error.action}`);

@@ -1,3 +1,4 @@
+import { parseArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 
 /** `guardline start`: the same as `npm start` (runs until SIGTERM/SIGINT). */
@@ -5,7 +6,8 @@ export const start: Command = {
   path: ['start'],
   usage: 'start',
   summary: 'run the Guardline server (PORT, default 8787; configuration from the environment)',
-  async run(_args, io) {
+  async run(args, io) {
+    parseArgs(args, {});
     const { startFromEnv } = await import('../../server/main.ts');
     await startFromEnv(io.env);
     await new Promise<never>(() => {});

@@ -1,35 +1,22 @@
 import { liftSuspension, SuspendRequest, suspend as suspendIn } from '../../suspensions/index.ts';
+import { AUTHOR_HELP, AUTHOR_OPTION, actorFrom } from '../actor.ts';
+import { parseArgs, UsageError } from '../args.ts';
 import { type Command, out } from '../command.ts';
-import { actorFrom, PolicyUsageError, parseCommand, usageFailure, withStore } from './policy-common.ts';
-
-const USAGE = [
-  'usage: guardline suspend (--agent ID | --role ROLE | --tenant ID) --reason TEXT [--end-call]',
-  '       guardline suspend list [--all] [--json]',
-  '       guardline suspend lift <id> --reason TEXT',
-].join('\n');
+import { READ_WRITE, STORE_OPTIONS, storeConfigFrom, withStore } from '../store-options.ts';
 
 export const suspend: Command = {
   path: ['suspend'],
   usage: 'suspend (--agent ID | --role ROLE | --tenant ID) --reason TEXT [--end-call] | list | lift <id>',
+  help: [
+    '       guardline suspend list [--all] [--json]',
+    '       guardline suspend lift <id> --reason TEXT',
+    AUTHOR_HELP,
+  ].join('\n'),
   summary: 'kill switch: hold (or end) every live session of an agent, role or tenant and refuse new ones',
   async run(args, io) {
-    let parsed: ReturnType<typeof parseCommand>;
-    try {
-      parsed = parseCommand(args, {
-        agent: { type: 'string' },
-        role: { type: 'string' },
-        tenant: { type: 'string' },
-        reason: { type: 'string' },
-        'end-call': { type: 'boolean' },
-        all: { type: 'boolean' },
-        author: { type: 'string' },
-      });
-    } catch (e) {
-      return usageFailure(io, e, USAGE);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseArgs(args, OPTIONS, true);
     const [sub, id] = positionals;
-    return withStore(io, USAGE, values, async (store) => {
+    return withStore(storeConfigFrom(values, io), READ_WRITE, async (store) => {
       const at = Date.now();
       if (sub === 'list') {
         const rows = values.all ? await store.suspensions.list() : await store.suspensions.listActive();
@@ -43,20 +30,20 @@ export const suspend: Command = {
         if (!values.json && rows.length === 0) out(io, 'no active suspensions');
         return 0;
       }
-      if (!values.reason) throw new PolicyUsageError('--reason is required (it is recorded in the audit log)');
+      if (!values.reason) throw new UsageError('--reason is required (it is recorded in the audit log)');
       if (sub === 'lift') {
-        if (!id || positionals.length !== 2) throw new PolicyUsageError('give the suspension id to lift');
+        if (!id || positionals.length !== 2) throw new UsageError('give the suspension id to lift');
         const row = await liftSuspension(store, id, {
           actor: actorFrom(values, io),
-          reason: String(values.reason),
+          reason: values.reason,
           at,
         });
         out(io, `${row.id}: lifted (${row.scope} ${row.target}); held sessions resume within a second`);
         return 0;
       }
-      if (positionals.length > 0) throw new PolicyUsageError(`unknown subcommand ${sub}`);
+      if (positionals.length > 0) throw new UsageError(`unknown subcommand ${sub}`);
       const targets = (['agent', 'role', 'tenant'] as const).filter((k) => typeof values[k] === 'string');
-      if (targets.length !== 1) throw new PolicyUsageError('give exactly one of --agent, --role, --tenant');
+      if (targets.length !== 1) throw new UsageError('give exactly one of --agent, --role, --tenant');
       const scope = targets[0] as 'agent' | 'role' | 'tenant';
       const req = SuspendRequest.parse({
         scope,
@@ -73,3 +60,14 @@ export const suspend: Command = {
     });
   },
 };
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  ...AUTHOR_OPTION,
+  agent: { type: 'string' },
+  role: { type: 'string' },
+  tenant: { type: 'string' },
+  reason: { type: 'string' },
+  'end-call': { type: 'boolean' },
+  all: { type: 'boolean' },
+} as const;

@@ -1,10 +1,7 @@
-import { parseArgs } from 'node:util';
 import { AgentClaims, mintToken, parseTtl, UserClaims } from '../../auth/index.ts';
 import { loadConfig } from '../../config/index.ts';
+import { parseArgs, UsageError } from '../args.ts';
 import { type Command, err, out } from '../command.ts';
-
-const USAGE =
-  'token (--agent ID --tenant T --roles booking,closing | --user ID --roles approver [--tenant T]) [--ttl 15m]';
 
 /**
  * Mints a development token with the configured HS256 secret (GUARDLINE_JWT_SECRET, or the one
@@ -13,31 +10,18 @@ const USAGE =
  */
 export const token: Command = {
   path: ['token'],
-  usage: USAGE,
+  usage: 'token (--agent ID --tenant T --roles booking,closing | --user ID --roles approver [--tenant T]) [--ttl 15m]',
   summary: 'mint a development agent or user token signed with the configured secret',
   async run(args, io) {
-    let values: { agent?: string; user?: string; tenant?: string; roles?: string; ttl?: string };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          agent: { type: 'string' },
-          user: { type: 'string' },
-          tenant: { type: 'string' },
-          roles: { type: 'string' },
-          ttl: { type: 'string', default: '15m' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (e) {
-      err(io, `${(e as Error).message}\nusage: guardline ${USAGE}`);
-      return 2;
-    }
-    if (Boolean(values.agent) === Boolean(values.user) || !values.roles) {
-      err(io, `give --agent or --user (one of them) and --roles\nusage: guardline ${USAGE}`);
-      return 2;
-    }
+    const { values } = parseArgs(args, {
+      agent: { type: 'string' },
+      user: { type: 'string' },
+      tenant: { type: 'string' },
+      roles: { type: 'string' },
+      ttl: { type: 'string', default: '15m' },
+    });
+    if (Boolean(values.agent) === Boolean(values.user) || !values.roles)
+      throw new UsageError('give --agent or --user (one of them) and --roles');
     const roles = values.roles
       .split(',')
       .map((r) => r.trim())
@@ -55,10 +39,10 @@ export const token: Command = {
         (i) =>
           `${i.path.join('.') === 'tenantId' ? '--tenant' : i.path.join('.') === 'roles' || i.path[0] === 'roles' ? '--roles' : i.path.join('.')}: ${i.message}`,
       );
-      err(io, `GL_CONFIG_INVALID: ${issues.join('; ')}`);
-      if (values.agent) err(io, '  agent roles: booking, transfer, closing; --tenant is required');
-      else err(io, '  user roles: rep, approver, manager');
-      return 2;
+      const roleHint = values.agent
+        ? 'agent roles: booking, transfer, closing; --tenant is required'
+        : 'user roles: rep, approver, manager';
+      throw new UsageError(`GL_CONFIG_INVALID: ${issues.join('; ')}\n  ${roleHint}`);
     }
     const config = loadConfig(io.env);
     if (config.jwt.kind !== 'secret') {
@@ -68,7 +52,7 @@ export const token: Command = {
       );
       return 1;
     }
-    const ttlSeconds = parseTtl(values.ttl ?? '15m');
+    const ttlSeconds = parseTtl(values.ttl);
     out(io, await mintToken(config.jwt.secret, claims.data, { ttlSeconds, issuer: config.jwtIssuer }));
     return 0;
   },

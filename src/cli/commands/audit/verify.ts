@@ -1,9 +1,10 @@
-import { verifyBundle } from '../../audit/bundle.ts';
-import { readCheckpoint } from '../../audit/checkpoint.ts';
-import { verifyChain } from '../../audit/verify.ts';
-import { openStore } from '../../store/open.ts';
-import { type Command, err, out } from '../command.ts';
-import { parse, readText, STORE_OPTIONS, storeConfigFrom, UsageError, verifyingKey } from './audit-args.ts';
+import { verifyBundle } from '../../../audit/bundle.ts';
+import { readCheckpoint } from '../../../audit/checkpoint.ts';
+import { verifyChain } from '../../../audit/verify.ts';
+import { parseArgs } from '../../args.ts';
+import { type Command, err, out } from '../../command.ts';
+import { READ_ONLY, STORE_OPTIONS, storeConfigFrom, withStore } from '../../store-options.ts';
+import { readText, verifyingKey } from './verifying-key.ts';
 
 export const auditVerify: Command = {
   path: ['audit', 'verify'],
@@ -11,14 +12,7 @@ export const auditVerify: Command = {
     'audit verify [--db PATH | --database-url URL] [--from ID] [--checkpoint FILE] [--bundle FILE] [--public-key FILE] [--json]',
   summary: 'check every hash and signature of the audit chain (or a session bundle); exit 0 only when intact',
   async run(args, io) {
-    let flags: ReturnType<typeof parse<typeof OPTIONS>>['values'];
-    try {
-      flags = parse(args, OPTIONS).values;
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      err(io, `guardline audit verify: ${e.message}\nusage: guardline ${auditVerify.usage}`);
-      return 2;
-    }
+    const { values: flags } = parseArgs(args, OPTIONS);
     if (flags.bundle) {
       const pinned = flags['public-key'] ? verifyingKey(flags, io, null) : undefined;
       let bundle: unknown;
@@ -50,8 +44,7 @@ export const auditVerify: Command = {
     const config = storeConfigFrom(flags, io);
     const publicKey = verifyingKey(flags, io, config);
     const checkpoint = flags.checkpoint ? readCheckpoint(flags.checkpoint) : undefined;
-    const store = await openStore(config, { readOnly: true });
-    try {
+    return withStore(config, READ_ONLY, async (store) => {
       const from = flags.from === undefined ? undefined : /^\d+$/.test(flags.from) ? Number(flags.from) : flags.from;
       const report = await verifyChain(store.audit, {
         publicKey,
@@ -69,9 +62,7 @@ export const auditVerify: Command = {
         out(io, `BROKEN (${p?.kind}) at seq ${p?.seq}${p?.id ? ` (entry ${p.id})` : ''}: ${p?.message}`);
       }
       return report.ok ? 0 : 1;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 

@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { formatIssues, parsePolicy } from '../../policy/index.ts';
-import { type Command, err, out } from '../command.ts';
+import { formatIssues, parsePolicy } from '../../../policy/index.ts';
+import { parseArgs, UsageError } from '../../args.ts';
+import { type Command, err, out } from '../../command.ts';
 
 export const policyCheck: Command = {
   path: ['policy', 'check'],
   usage: 'policy check <file>',
   summary: 'validate a policy file; lists every error by path and line',
   async run(args, io) {
-    const file = args[0];
-    if (!file || args.length > 1) {
-      err(io, 'usage: guardline policy check <file>');
-      return 2;
-    }
+    const { positionals } = parseArgs(args, {}, true);
+    const [file] = positionals;
+    if (!file || positionals.length !== 1) throw new UsageError('give one policy file');
     let source: string;
     try {
       source = await readFile(file, 'utf8');

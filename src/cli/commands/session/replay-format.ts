@@ -1,4 +1,4 @@
-import type { ReplayTotals, SessionDiff } from '../../replay/index.ts';
+import type { ReplayTotals, SessionDiff } from '../../../replay/index.ts';
 
 const UNIT: Record<string, (v: number) => string> = {
   percent: (v) => `${v}% off`,

@@ -1,24 +1,27 @@
 import { readFile } from 'node:fs/promises';
-import { GuardlineError } from '../../errors/index.ts';
-import { publishPolicy } from '../../policy-versions/index.ts';
-import { type Command, out } from '../command.ts';
-import { actorFrom, PolicyUsageError, parseCommand, usageFailure, withStore } from './policy-common.ts';
-
-const USAGE = 'usage: guardline policy publish <file> --reason TEXT [--label LABEL] [--author ID]';
+import { GuardlineError } from '../../../errors/index.ts';
+import { publishPolicy } from '../../../policy-versions/index.ts';
+import { AUTHOR_HELP, AUTHOR_OPTION, actorFrom } from '../../actor.ts';
+import { parseArgs, UsageError } from '../../args.ts';
+import { type Command, out } from '../../command.ts';
+import { READ_WRITE, STORE_OPTIONS, storeConfigFrom, withStore } from '../../store-options.ts';
 
 export const policyPublish: Command = {
   path: ['policy', 'publish'],
   usage: 'policy publish <file> --reason TEXT [--label LABEL]',
+  help: AUTHOR_HELP,
   summary: 'store a policy file as a new immutable version and make it active (or wait for a second manager)',
   async run(args, io) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(args);
-    } catch (e) {
-      return usageFailure(io, e, USAGE);
-    }
-    const { values, file } = parsed;
-    return withStore(io, USAGE, values, async (store) => {
+    const { values, positionals } = parseArgs(
+      args,
+      { ...STORE_OPTIONS, ...AUTHOR_OPTION, reason: { type: 'string' }, label: { type: 'string' } },
+      true,
+    );
+    const [file] = positionals;
+    const reason = values.reason;
+    if (!file || positionals.length !== 1) throw new UsageError('give one policy file');
+    if (!reason) throw new UsageError('--reason is required (it is recorded in the audit log)');
+    return withStore(storeConfigFrom(values, io), READ_WRITE, async (store) => {
       let yaml: string;
       try {
         yaml = await readFile(file, 'utf8');
@@ -28,7 +31,7 @@ export const policyPublish: Command = {
       const result = await publishPolicy(store, {
         yaml,
         ...(values.label ? { label: values.label } : {}),
-        reason: values.reason as string,
+        reason,
         author: actorFrom(values, io),
         at: Date.now(),
         source: file,
@@ -46,14 +49,3 @@ export const policyPublish: Command = {
     });
   },
 };
-
-function parse(args: string[]) {
-  const { values, positionals } = parseCommand(args, {
-    reason: { type: 'string' },
-    label: { type: 'string' },
-    author: { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new PolicyUsageError('give one policy file');
-  if (!values.reason) throw new PolicyUsageError('--reason is required (it is recorded in the audit log)');
-  return { values, file: positionals[0] as string };
-}

@@ -1,20 +1,14 @@
-import { type Command, out } from '../command.ts';
-import { parseCommand, usageFailure, withStore } from './policy-common.ts';
-
-const USAGE = 'usage: guardline policy list [--json]';
+import { parseArgs } from '../../args.ts';
+import { type Command, out } from '../../command.ts';
+import { READ_WRITE, STORE_OPTIONS, storeConfigFrom, withStore } from '../../store-options.ts';
 
 export const policyList: Command = {
   path: ['policy', 'list'],
   usage: 'policy list [--json]',
   summary: 'list stored policy versions (* active, ~ shadow, ? waiting for a second manager)',
   async run(args, io) {
-    let values: ReturnType<typeof parseCommand>['values'];
-    try {
-      ({ values } = parseCommand(args, {}));
-    } catch (e) {
-      return usageFailure(io, e, USAGE);
-    }
-    return withStore(io, USAGE, values, async (store) => {
+    const { values } = parseArgs(args, STORE_OPTIONS, true);
+    return withStore(storeConfigFrom(values, io), READ_WRITE, async (store) => {
       const [versions, active, pending, shadow] = await Promise.all([
         store.policies.list(),
         store.policies.getActive(),
