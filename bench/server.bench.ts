@@ -48,7 +48,13 @@ function child(
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const match = ready.exec(out);
-      if (match) resolve({ proc, match });
+      if (!match) return;
+      // Keep draining the child's output (its log lines) without holding or scanning it, so a full
+      // pipe never blocks the server and the bench process spends nothing on it.
+      proc.stdout?.off('data', onData);
+      proc.stdout?.resume();
+      out = '';
+      resolve({ proc, match });
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', (c: Buffer) => {
@@ -60,7 +66,13 @@ function child(
 
 async function startGuardline(dir: string, env: Record<string, string> = {}) {
   const { proc, match } = await child(
-    ['--import', 'tsx', 'src/server/main.ts'],
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+    [
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      'src/server/main.ts',
+    ],
     { PORT: '0', HOST: '127.0.0.1', GUARDLINE_DATA_DIR: dir, GUARDLINE_JWT_SECRET: SECRET, LOG_LEVEL: 'info', ...env },
     /"url":"(http:\/\/[^"]+)"/,
   );

@@ -31,8 +31,16 @@ const UNCAPPED = Number.MAX_VALUE;
 
 /** `YYYY-MM-DD` of `at` in `timeZone`. */
 export function budgetDay(at: number, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
+
+/** Building a DateTimeFormat costs far more than using one: one per zone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * Counts `amount` against the agent's and the tenant's daily caps, atomically in the store (so

@@ -67,6 +67,7 @@ export class BudgetKeeper {
     at: number,
     live: readonly LiveSession[],
   ): Promise<void> {
+    if (!outputs.some((o) => o.type === 'decision')) return;
     const uses: Array<{ metric: BudgetMetric; amount: number }> = [];
     const granted = session.guarded.view().negotiation.granted;
     for (const o of outputs) {
