@@ -93,7 +93,9 @@ describe('decisions over /v1/agent', () => {
     ]);
     const decided = inputs.find((i) => i.seq === decisions[0]?.stateRef.seq);
     expect(decided?.type).toBe('propose');
-    expect((decided?.payload as { proposal: { id: string } }).proposal.id).toBe(decisions[0]?.proposalId);
+    expect((decided?.payload as { proposal?: { id?: string } } | undefined)?.proposal?.id).toBe(
+      decisions[0]?.proposalId,
+    );
     await a.close();
   });
 

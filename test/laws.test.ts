@@ -245,15 +245,15 @@ describe('law 3: speech never grants authority', () => {
         (prefix, r, said, confidence) => {
           const before = play(prefix, r).session;
           const after = play(prefix, r).session;
-          let at = before.view().lifecycle === 'connecting' ? T0 : T0 + 10_000_000;
-          for (const text of said)
-            after.apply({ type: 'transcript', at: (at += 1), speaker: 'customer', text, isFinal: true, confidence });
+          const at = before.view().lifecycle === 'connecting' ? T0 : T0 + 10_000_000;
+          for (const [k, text] of said.entries())
+            after.apply({ type: 'transcript', at: at + k, speaker: 'customer', text, isFinal: true, confidence });
           for (const [i, p] of probes.entries()) {
             const d1 = before
-              .apply({ type: 'propose', at, proposal: { id: `a${i}`, sessionId: 's1', ...p } })
+              .apply({ type: 'propose', at: at + said.length, proposal: { id: `a${i}`, sessionId: 's1', ...p } })
               .find((o) => o.type === 'decision');
             const d2 = after
-              .apply({ type: 'propose', at, proposal: { id: `a${i}`, sessionId: 's1', ...p } })
+              .apply({ type: 'propose', at: at + said.length, proposal: { id: `a${i}`, sessionId: 's1', ...p } })
               .find((o) => o.type === 'decision');
             if (d1?.type !== 'decision' || d2?.type !== 'decision') throw new Error('no decision');
             expect(
