@@ -1,7 +1,9 @@
 /**
  * The console end to end in a real browser: Debian's Chromium driven by playwright-core. An agent
  * proposes an over-bound concession (held for approval); a manager approves it in the page; the
- * agent receives `approval_result` approved and the held proposal's allow decision.
+ * agent receives `approval_result` approved and the held proposal's allow decision. The kill
+ * switch: a manager suspends a live call's agent in the page (the agent gets `hold`) and lifts it
+ * (`resume`).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -114,4 +116,55 @@ describe.skipIf(!available)('console in Chromium', () => {
     await page.close();
     await agent.close();
   }, 90_000);
+
+  it('suspends the agent of a live call in the kill switch view (hold), then lifts it (resume)', async () => {
+    const agent = await GuardlineAgent.connect({
+      url: server.url,
+      token: await server.agentToken('agent-kill-switch', ['closing']),
+      session: helloSession(),
+    });
+    expect((await agent.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    await page.goto(`${server.url}/console`);
+    await expect.poll(() => page.textContent('#whoami')).toContain('console@localhost');
+    await page.click('button[data-view="kill-switch"]');
+
+    // The live call's agent is offered as a choice; pick it, give a reason, suspend (hold).
+    await page.locator('#suspend-choices [data-choice="agent-kill-switch"]').click();
+    expect(await page.inputValue('#suspend-form input[name="target"]')).toBe('agent-kill-switch');
+    await page.fill('#suspend-form input[name="reason"]', 'pitching off-script');
+    const held = agent.directive('hold', 20_000);
+    await page.click('#suspend-form button[type="submit"]');
+    expect((await held).message).toContain('pitching off-script');
+
+    const [row] = await server.gl.store.suspensions.listActive();
+    expect(row).toMatchObject({ scope: 'agent', target: 'agent-kill-switch', action: 'hold' });
+    const listed = page.locator(`#suspensions tr[data-suspension-id="${row?.id}"]`);
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain('pitching off-script');
+    await expect.poll(() => listed.locator('td.held').textContent()).toBe('1');
+    expect(await page.textContent('#suspension-count')).toBe('1');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-kill-switch.png'), fullPage: true });
+
+    // Lift it with a reason: the held call resumes and the row goes away.
+    await listed.locator('input.reason').fill('coached, back on script');
+    const resumed = agent.directive('resume', 20_000);
+    await listed.locator('button.lift-button').click();
+    await resumed;
+    await listed.waitFor({ state: 'detached' });
+    expect(await server.gl.store.suspensions.get(row?.id as string)).toMatchObject({
+      liftedBy: 'human:console@localhost',
+      liftReason: 'coached, back on script',
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+    await agent.close();
+  }, 60_000);
 });

@@ -8,7 +8,10 @@ import type { GuardlineContext } from '../server/context.ts';
 import { isReady } from '../server/context.ts';
 import { castVote, VoteBody } from '../server/routes/approvals.ts';
 import { approverRolesOf } from '../server/routes/http-common.ts';
+import { enforceSuspensionsNow } from '../server/routes/suspensions.ts';
+import { liftSuspension, suspend } from '../suspensions/index.ts';
 import { type ConsoleMode, type ConsoleUser, consoleUser, requireRole } from './access.ts';
+import { ConsoleLiftBody, ConsoleSuspendBody, killSwitchView, suspendRequestOf } from './kill-switch.ts';
 import { PolicyTuning, publishTuning, tunablesOf } from './policy-tuning.ts';
 import { recentAuditEntries, riskSignals } from './risk-signals.ts';
 import { playSampleCall } from './sample-call.ts';
@@ -50,8 +53,8 @@ function selfUrl(address: AddressInfo): string {
 
 /**
  * The console's JSON API under `/console/api`: sessions, a session's decisions, pending approvals
- * with approve/deny, policy tuning, risk signals and the sample call. Every route resolves the
- * console user first (see `access.ts`).
+ * with approve/deny, policy tuning, the kill switch, risk signals and the sample call. Every route
+ * resolves the console user first (see `access.ts`).
  */
 export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
   return async (app: FastifyInstance, { ctx }: { ctx: GuardlineContext }): Promise<void> => {
@@ -135,6 +138,34 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       if (result.status === 'active') await syncActivePolicy(store, registry, ctx.logger);
       ctx.logger.info({ version: result.version, by: user.id, status: result.status }, 'policy tuned in the console');
       return { changed: result.status !== 'unchanged', status: result.status, version: result.version };
+    });
+
+    app.get('/suspensions', async () => killSwitchView(ready().store));
+
+    app.post('/suspensions', async (req, reply) => {
+      const { store } = ready();
+      const user = userOf(req);
+      requireRole(user, 'manager');
+      const body = input(ConsoleSuspendBody, req.body ?? {}, 'suspension');
+      const row = await suspend(store, suspendRequestOf(body), { actor: `human:${user.id}`, at: ctx.clock.now() });
+      await enforceSuspensionsNow(ctx);
+      ctx.logger.info(
+        { suspensionId: row.id, scope: row.scope, target: row.target, by: user.id },
+        'suspended in the console',
+      );
+      return reply.code(201).send(row);
+    });
+
+    app.post('/suspensions/:id/lift', async (req) => {
+      const { store } = ready();
+      const user = userOf(req);
+      requireRole(user, 'manager');
+      const { id } = input(IdParam, req.params, 'suspension');
+      const { reason } = input(ConsoleLiftBody, req.body ?? {}, 'lift');
+      const row = await liftSuspension(store, id, { actor: `human:${user.id}`, reason, at: ctx.clock.now() });
+      await enforceSuspensionsNow(ctx);
+      ctx.logger.info({ suspensionId: row.id, by: user.id }, 'suspension lifted in the console');
+      return row;
     });
 
     app.get('/signals', async (req) => {

@@ -1,11 +1,17 @@
 // The Guardline console: polls the console API and renders sessions, decisions, approvals,
-// policy tuning and risk signals. Plain ES module, no build step.
+// policy tuning, the kill switch and risk signals. Plain ES module, no build step.
 import { lines, stackedBars } from '/console/charts.js';
+import { killSwitch } from '/console/kill-switch.js';
 
 const POLL_MS = 1500;
 const SIGNALS_MS = 5000;
 const $ = (sel, root = document) => root.querySelector(sel);
-const state = { view: 'sessions', selected: null, token: sessionStorage.getItem('guardline-token') ?? '' };
+const state = {
+  view: 'sessions',
+  selected: null,
+  roles: [],
+  token: sessionStorage.getItem('guardline-token') ?? '',
+};
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -53,6 +59,8 @@ async function api(path, body) {
   }
   return data;
 }
+
+const kill = killSwitch({ api, h, status, time, isManager: () => state.roles.includes('manager') });
 
 // --- sessions and decisions ----------------------------------------------------------------
 
@@ -443,6 +451,7 @@ function show(view) {
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${view}`;
   if (view === 'policy') loadPolicy().catch((e) => status(e.message, true));
   if (view === 'signals') refreshSignals().catch((e) => status(e.message, true));
+  if (view === 'kill-switch') kill.refresh().catch((e) => status(e.message, true));
 }
 
 async function playSample() {
@@ -460,7 +469,7 @@ async function playSample() {
 
 async function poll() {
   try {
-    await Promise.all([refreshSessions(), refreshApprovals()]);
+    await Promise.all([refreshSessions(), refreshApprovals(), kill.refresh()]);
     if ($('#status').classList.contains('error') && $('#status').textContent.startsWith('Lost')) status('');
   } catch (e) {
     status(`Lost contact with Guardline: ${e.message}`, true);
@@ -472,6 +481,7 @@ let polling = false;
 /** Says who is signed in, then polls (once signed in: a token-mode console asks for a token first). */
 async function connect() {
   const who = await api('/whoami');
+  state.roles = who.user.roles;
   $('#whoami').textContent = `${who.user.id} (${who.user.roles.join(', ')}) · ${who.mode}`;
   await poll();
   if (polling) return;
@@ -486,6 +496,7 @@ function init() {
   for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => show(tab.dataset.view));
   $('#play-sample').addEventListener('click', playSample);
   $('#policy-form').addEventListener('submit', publishPolicy);
+  kill.init();
   $('#signal-filters').addEventListener('change', () => refreshSignals().catch((e) => status(e.message, true)));
   $('#signin').addEventListener('submit', (event) => {
     event.preventDefault();

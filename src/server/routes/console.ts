@@ -11,6 +11,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/console/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/console/charts.js': { file: 'charts.js', type: 'text/javascript; charset=utf-8' },
+  '/console/kill-switch.js': { file: 'kill-switch.js', type: 'text/javascript; charset=utf-8' },
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
 };
 

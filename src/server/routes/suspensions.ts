@@ -8,6 +8,15 @@ import { authenticateUser, installErrorHandler, parseInput, ready } from './http
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const LiftBody = z.object({ reason: z.string().min(1).max(500) });
 const ListQuery = z.object({ all: z.enum(['true', 'false']).optional() }).strict();
+const syncs = new WeakMap<GuardlineContext, () => Promise<void>>();
+
+/**
+ * Applies the store's suspensions to this node's live sessions now (the poll would within
+ * SYNC_INTERVAL_MS). For other routes that set or lift one (the console, the CRM card).
+ */
+export async function enforceSuspensionsNow(ctx: GuardlineContext): Promise<void> {
+  await syncs.get(ctx)?.();
+}
 
 /**
  * The kill switch over HTTP: `POST /v1/suspensions` (manager) suspends an agent, a role or a
@@ -25,6 +34,7 @@ export async function suspensionsRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
     (enforcer) => enforcer.refresh(),
     (enforcer) => enforcer.detach(),
   );
+  syncs.set(ctx, () => sync.now());
 
   app.get('/v1/suspensions', async (req) => {
     await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
