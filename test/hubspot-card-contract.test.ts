@@ -2,7 +2,8 @@
  * Contract test (issue 7): the card's own API client (crm-extension/src/app/cards/lib/guardline-api.ts),
  * its requests signed as HubSpot signs them (test/fakes/hubspot-signer.ts, independent of
  * src/hubspot-card), against the real backend routes of a real Guardline server. Altered, stale and
- * unsigned requests are refused with 401 GL_AUTH_SIGNATURE.
+ * unsigned requests are refused with 401 GL_AUTH_SIGNATURE. The kill switch: a manager suspends the
+ * live call’s agent from the card (hold or end_call reaches the agent), retries are idempotent, lift resumes.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -193,6 +194,93 @@ describe('the card, signed by HubSpot, against the real backend', () => {
     const fresh = await GuardlineAgent.connect({ url: gl.url, token, session: helloSession() });
     expect(fresh.ready.policyVersion).toBe(version);
     await fresh.close();
+  });
+});
+
+describe('the card’s kill switch, signed by HubSpot, against the real backend', () => {
+  it('a manager suspends the live call’s agent (hold), a retried POST returns the same suspension, lifting resumes', async () => {
+    contact += 1;
+    const contactId = String(contact);
+    const token = await mintToken(
+      SECRET,
+      { kind: 'agent', agentId: 'agent-kill', tenantId: 'acme', roles: ['closing'] },
+      { ttlSeconds: 600 },
+    );
+    const agent = await GuardlineAgent.connect({ url: gl.url, token, session: helloSession({ contactId }) });
+    expect((await agent.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+    const manager = cardAs(MANAGER);
+    const [session] = (await manager.sessions('contact', contactId)).sessions;
+    const body = {
+      scope: 'agent',
+      target: session?.agentId as string,
+      reason: 'Off-script pitch',
+      endCalls: false,
+    } as const;
+
+    for (const userId of [REP, APPROVER]) {
+      const refused = await failure(cardAs(userId).suspend(body));
+      expect(refused).toMatchObject({ kind: 'forbidden', code: 'GL_AUTH_ROLE' });
+    }
+    const short = await failure(manager.suspend({ ...body, reason: 'no' }));
+    expect(short).toMatchObject({ kind: 'rejected', code: 'GL_REQUEST_INVALID' });
+    expect(await gl.store.suspensions.listActive()).toEqual([]);
+
+    const held = agent.directive('hold', 20_000);
+    const made = await manager.suspend(body);
+    expect(made).toMatchObject({
+      scope: 'agent',
+      target: 'agent-kill',
+      action: 'hold',
+      reason: 'Off-script pitch',
+      createdBy: `hubspot:${MANAGER}`,
+      liftedAt: null,
+    });
+    expect((await held).message).toContain('Off-script pitch');
+    expect(await manager.suspend(body)).toEqual(made); // HubSpot's retry: the same suspension
+    expect(await gl.store.suspensions.listActive()).toHaveLength(1);
+    expect((await cardAs(REP).sessions('contact', contactId)).suspensions).toEqual([made]);
+    expect((await cardAs(REP).sessions('deal', '777')).suspensions).toEqual([]);
+
+    const repLift = await failure(cardAs(REP).liftSuspension(made.id, { reason: 'not mine to lift' }));
+    expect(repLift).toMatchObject({ kind: 'forbidden', code: 'GL_AUTH_ROLE' });
+    const resumed = agent.directive('resume', 20_000);
+    const lifted = await manager.liftSuspension(made.id, { reason: 'Coached, back on script' });
+    expect(lifted).toMatchObject({
+      id: made.id,
+      liftedBy: `hubspot:${MANAGER}`,
+      liftReason: 'Coached, back on script',
+    });
+    await resumed;
+    expect(await manager.liftSuspension(made.id, { reason: 'Coached, back on script' })).toEqual(lifted);
+    const unknown = await failure(manager.liftSuspension('susp-nope', { reason: 'no such thing' }));
+    expect(unknown).toMatchObject({ kind: 'not_found', code: 'GL_SUSPENSION_NOT_FOUND' });
+    expect((await manager.sessions('contact', contactId)).suspensions).toEqual([]);
+    await agent.close();
+  });
+
+  it('"end calls" ends the live call (end_call)', async () => {
+    contact += 1;
+    const token = await mintToken(
+      SECRET,
+      { kind: 'agent', agentId: 'agent-kill-end', tenantId: 'acme', roles: ['closing'] },
+      { ttlSeconds: 600 },
+    );
+    const agent = await GuardlineAgent.connect({
+      url: gl.url,
+      token,
+      session: helloSession({ contactId: String(contact) }),
+    });
+    const ended = agent.directive('end_call', 20_000);
+    const made = await cardAs(MANAGER).suspend({
+      scope: 'agent',
+      target: 'agent-kill-end',
+      reason: 'Compliance review',
+      endCalls: true,
+    });
+    expect(made.action).toBe('end_call');
+    expect((await ended).message).toContain('Compliance review');
+    await cardAs(MANAGER).liftSuspension(made.id, { reason: 'Review done' });
+    await agent.close();
   });
 });
 

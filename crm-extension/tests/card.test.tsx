@@ -55,7 +55,13 @@ function change(node: unknown, value: string | number): void {
   (node as { trigger: (event: 'onChange', arg: unknown) => void }).trigger('onChange', value);
 }
 
-const emptyState = (): FakeGuardlineState => ({ sessions: {}, approvals: {}, policy: policy(), policyChanges: [] });
+const emptyState = (): FakeGuardlineState => ({
+  sessions: {},
+  approvals: {},
+  policy: policy(),
+  policyChanges: [],
+  suspensions: [],
+});
 
 describe('Guardline card: decisions', () => {
   it('shows each decision with its outcome tag, rationale, quoted words and policy version', async () => {

@@ -1,7 +1,7 @@
 /**
  * A fake Guardline card backend for the card's unit tests: a real HTTP server on 127.0.0.1 that
  * verifies HubSpot's v3 signature and maps roles with the real `src/hubspot-card` helpers, validates
- * bodies with the shared contract, and keeps approvals and policy versions in memory. The real
+ * bodies with the shared contract, and keeps approvals, policy versions and suspensions in memory. The real
  * backend routes (src/server) are exercised by the contract test in test/.
  */
 import { createServer, type Server } from 'node:http';
@@ -12,12 +12,15 @@ import {
   applyPolicyChanges,
   type CardApproval,
   type CardSession,
+  type CardSuspension,
   type HubSpotRoleMapping,
+  LiftSuspensionBody,
   PolicyChangeBody,
   type PolicyView,
   requireRole,
   roleForHubSpotUser,
   SessionsQuery,
+  SuspendAgentBody,
   TunablePolicy,
   verifyHubSpotRequest,
 } from '../../src/hubspot-card/index.ts';
@@ -27,6 +30,8 @@ export interface FakeGuardlineState {
   approvals: Record<string, CardApproval[]>;
   policy: PolicyView;
   policyChanges: { version: string; by: string; reason: string; changes: unknown }[];
+  /** Every suspension, active or lifted; the sessions route lists the active ones covering the record's agents and roles. */
+  suspensions: CardSuspension[];
 }
 
 export interface FakeGuardline {
@@ -87,11 +92,57 @@ export async function startFakeGuardline(options: {
         Object.fromEntries(['objectType', 'objectId'].map((k) => [k, searchParams.get(k)])),
       );
       const key = `${query.objectType}:${query.objectId}`;
+      const sessions = state.sessions[key] ?? [];
+      const covering = (s: CardSuspension) =>
+        s.liftedAt === null &&
+        sessions.some(
+          (x) => (s.scope === 'agent' && x.agentId === s.target) || (s.scope === 'role' && x.role === s.target),
+        );
       return send(res, 200, {
         viewer: { userId, role },
-        sessions: state.sessions[key] ?? [],
+        sessions,
         approvals: state.approvals[key] ?? [],
+        suspensions: state.suspensions.filter(covering),
       });
+    }
+    if (method === 'POST' && pathname === '/v1/hubspot/suspensions') {
+      if (role !== 'manager') return send(res, 403, new GuardlineError('GL_AUTH_ROLE').toJSON());
+      const body = SuspendAgentBody.parse(JSON.parse(rawBody));
+      const action = body.endCalls ? 'end_call' : 'hold';
+      const by = `hubspot:${userId}`;
+      const same = state.suspensions.find(
+        (s) =>
+          s.liftedAt === null &&
+          s.target === body.target &&
+          s.reason === body.reason &&
+          s.action === action &&
+          s.createdBy === by,
+      );
+      if (same) return send(res, 200, same);
+      const made: CardSuspension = {
+        id: `susp-${state.suspensions.length + 1}`,
+        scope: 'agent',
+        target: body.target,
+        action,
+        reason: body.reason,
+        createdBy: by,
+        createdAt: Date.now(),
+        liftedBy: null,
+        liftedAt: null,
+        liftReason: null,
+      };
+      state.suspensions.push(made);
+      return send(res, 201, made);
+    }
+    const lift = /^\/v1\/hubspot\/suspensions\/([^/]+)\/lift$/.exec(pathname);
+    if (method === 'POST' && lift) {
+      if (role !== 'manager') return send(res, 403, new GuardlineError('GL_AUTH_ROLE').toJSON());
+      const body = LiftSuspensionBody.parse(JSON.parse(rawBody));
+      const found = state.suspensions.find((s) => s.id === decodeURIComponent(lift[1] ?? ''));
+      if (!found) return send(res, 404, new GuardlineError('GL_SUSPENSION_NOT_FOUND').toJSON());
+      if (found.liftedAt === null)
+        Object.assign(found, { liftedBy: `hubspot:${userId}`, liftedAt: Date.now(), liftReason: body.reason });
+      return send(res, 200, found);
     }
     const action = /^\/v1\/hubspot\/approvals\/([^/]+)\/(approve|deny)$/.exec(pathname);
     if (method === 'POST' && action) {

@@ -127,5 +127,6 @@ export function busyRecordState(): FakeGuardlineState {
     approvals: { 'contact:123': [pendingApproval()] },
     policy: policy(),
     policyChanges: [],
+    suspensions: [],
   };
 }

@@ -28,6 +28,7 @@ import type { ApprovalRow, SessionRow, Store } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
 import { castVote } from './approvals.ts';
 import { approverRolesOf, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { cardSuspensionRoutes, suspensionsAffecting } from './hubspot-card-suspensions.ts';
 
 /** What the card backend needs beyond the server config: the app's client secret and the role mapping. */
 export interface HubSpotCardConfig {
@@ -170,7 +171,12 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
       .slice(0, MAX_CARD_SESSIONS);
     const sessions = await Promise.all(rows.map((r) => cardSession(store, r)));
     const approvals = (await Promise.all(rows.map((r) => store.approvals.listBySession(r.id)))).flat();
-    return { viewer: { userId: who.userId, role }, sessions, approvals: approvals.map(cardApproval) };
+    return {
+      viewer: { userId: who.userId, role },
+      sessions,
+      approvals: approvals.map(cardApproval),
+      suspensions: await suspensionsAffecting(store, rows),
+    };
   });
 
   for (const verdict of ['approve', 'deny'] as const) {
@@ -192,6 +198,8 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
       }
     });
   }
+
+  cardSuspensionRoutes(app, ctx, { callerOf, jsonBody });
 
   app.get('/v1/hubspot/policy', async () => policyView(ready(ctx).registry.currentPolicy));
 

@@ -2,9 +2,10 @@ import { Alert, Button, ErrorState, Flex, LoadingSpinner, Tab, Tabs, Text } from
 import { useCallback, useEffect, useState } from 'react';
 import { isPending } from '../lib/format.ts';
 import { describeApiError, type GuardlineApi } from '../lib/guardline-api.ts';
-import type { CardApproval, CardObjectType, SessionsResponse } from '../shared/contract.ts';
+import type { CardApproval, CardObjectType, CardSuspension, SessionsResponse } from '../shared/contract.ts';
 import { ApprovalsPanel } from './ApprovalsPanel.tsx';
 import { DecisionsPanel } from './DecisionsPanel.tsx';
+import { KillSwitchPanel } from './KillSwitchPanel.tsx';
 import { PolicyPanel } from './PolicyPanel.tsx';
 
 /** HubSpot's object type ids for the records this card is placed on. */
@@ -37,11 +38,12 @@ function useTicker(now: () => number): number {
   return tick;
 }
 
-/** The card body: sessions and decisions, approvals, and (for managers) policy tuning. */
+/** The card body: the kill switch, sessions and decisions, approvals, and (for managers) policy tuning. */
 export function GuardlineRecordTab({ api, objectTypeId, objectId, timeZone, now = Date.now }: GuardlineRecordTabProps) {
   const objectType = objectTypeFor(objectTypeId);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [notice, setNotice] = useState<string | null>(null);
+  const [killNotice, setKillNotice] = useState<{ title: string; text: string } | null>(null);
   const clock = useTicker(now);
 
   const refresh = useCallback(() => {
@@ -74,7 +76,7 @@ export function GuardlineRecordTab({ api, objectTypeId, objectId, timeZone, now 
     );
   }
 
-  const { viewer, sessions, approvals } = load.data;
+  const { viewer, sessions, approvals, suspensions } = load.data;
   const live = sessions.filter((session) => session.status === 'live');
   const waiting = approvals.filter((approval) => isPending(approval, clock));
   const canDecide = viewer.role === 'approver' || viewer.role === 'manager';
@@ -91,6 +93,24 @@ export function GuardlineRecordTab({ api, objectTypeId, objectId, timeZone, now 
     );
   };
 
+  const suspended = (added: CardSuspension) => {
+    setLoad({
+      state: 'ready',
+      data: { ...load.data, suspensions: [...suspensions.filter((s) => s.id !== added.id), added] },
+    });
+    setKillNotice({
+      title: 'Agent suspended',
+      text: `${added.target} is suspended: its live calls ${added.action === 'end_call' ? 'are ending' : 'are on hold until a manager lifts it'}.`,
+    });
+  };
+  const lifted = (gone: CardSuspension) => {
+    setLoad({ state: 'ready', data: { ...load.data, suspensions: suspensions.filter((s) => s.id !== gone.id) } });
+    setKillNotice({
+      title: 'Suspension lifted',
+      text: `${gone.scope} ${gone.target} may act again; held calls resume.`,
+    });
+  };
+
   return (
     <Flex direction="column" gap="sm">
       {live.length > 0 ? (
@@ -105,6 +125,20 @@ export function GuardlineRecordTab({ api, objectTypeId, objectId, timeZone, now 
           }`}
         </Alert>
       ) : null}
+      {killNotice ? (
+        <Alert title={killNotice.title} variant="success">
+          {killNotice.text}
+        </Alert>
+      ) : null}
+      <KillSwitchPanel
+        isManager={viewer.role === 'manager'}
+        liveAgents={live.map((s) => s.agentId)}
+        suspensions={suspensions}
+        api={api}
+        timeZone={timeZone}
+        onSuspended={suspended}
+        onLifted={lifted}
+      />
       <Tabs defaultSelected="decisions">
         <Tab tabId="decisions" title="Decisions">
           <DecisionsPanel sessions={sessions} timeZone={timeZone} />

@@ -4,11 +4,14 @@ import {
   CARD_ROUTES,
   CardApproval,
   type CardObjectType,
+  CardSuspension,
   ErrorBody,
+  type LiftSuspensionBody,
   type PolicyChangeBody,
   PolicyChangeResponse,
   PolicyView,
   SessionsResponse,
+  type SuspendAgentBody,
 } from '../shared/contract.ts';
 import { REQUEST_TIMEOUT_MS } from './config.ts';
 
@@ -64,6 +67,8 @@ export interface GuardlineApi {
   deny(approvalId: string, body: ApprovalActionBody): Promise<CardApproval>;
   policy(): Promise<PolicyView>;
   changePolicy(body: PolicyChangeBody): Promise<PolicyChangeResponse>;
+  suspend(body: SuspendAgentBody): Promise<CardSuspension>;
+  liftSuspension(suspensionId: string, body: LiftSuspensionBody): Promise<CardSuspension>;
 }
 
 /** The card's only way to reach Guardline: every call goes through `hubspot.fetch` (signed by HubSpot). */
@@ -108,6 +113,8 @@ export function createGuardlineApi(fetcher: HubSpotFetch, baseUrl: string): Guar
     deny: (id, body) => call(CardApproval, CARD_ROUTES.deny(id), body),
     policy: () => call(PolicyView, CARD_ROUTES.policy),
     changePolicy: (body) => call(PolicyChangeResponse, CARD_ROUTES.policy, body),
+    suspend: (body) => call(CardSuspension, CARD_ROUTES.suspend, body),
+    liftSuspension: (id, body) => call(CardSuspension, CARD_ROUTES.liftSuspension(id), body),
   };
 }
 

@@ -3,9 +3,13 @@
  * It lives inside the HubSpot project because HubSpot builds the card from this folder alone; the
  * backend imports the same file through `src/hubspot-card/contract.ts`, so both sides parse with
  * the same schemas. `Decision` mirrors `src/model/decision.ts`; a test keeps the two identical.
- * Only `zod` may be imported here. docs/card-api.md describes each route with example JSON.
+ * Only `zod` (and the kill switch part, `./suspensions.ts`) may be imported here. docs/card-api.md
+ * describes each route with example JSON.
  */
 import { z } from 'zod';
+import { CardSuspension, SUSPENSION_ROUTES } from './suspensions.ts';
+
+export * from './suspensions.ts';
 
 // --- Decision (mirror of src/model/decision.ts) ----------------------------------------------
 
@@ -132,6 +136,8 @@ export const SessionsResponse = z.object({
   viewer: Viewer,
   sessions: z.array(CardSession),
   approvals: z.array(CardApproval),
+  /** Active suspensions covering the record's sessions (their agent, role or tenant); absent from older backends. */
+  suspensions: z.array(CardSuspension).default([]),
 });
 export type SessionsResponse = z.infer<typeof SessionsResponse>;
 
@@ -274,4 +280,6 @@ export const CARD_ROUTES = {
   approve: (id: string) => `/v1/hubspot/approvals/${encodeURIComponent(id)}/approve`,
   deny: (id: string) => `/v1/hubspot/approvals/${encodeURIComponent(id)}/deny`,
   policy: '/v1/hubspot/policy',
+  suspend: SUSPENSION_ROUTES.suspend,
+  liftSuspension: SUSPENSION_ROUTES.lift,
 } as const;
