@@ -26,11 +26,18 @@ if (benches.length === 0) {
 }
 
 const results: BenchResult[] = [];
+const failed: string[] = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}: ${bench.description}\n`);
   const started = performance.now();
-  results.push(...(await bench.run()));
-  process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  try {
+    results.push(...(await bench.run()));
+    process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  } catch (e) {
+    // One broken benchmark must not lose the others' figures; the run still exits non-zero.
+    failed.push(bench.name);
+    process.stderr.write(`  FAILED: ${(e as Error).stack ?? String(e)}\n`);
+  }
 }
 
 const machine = {
@@ -60,3 +67,7 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 console.log(`\nwritten to bench/results/latest.json`);
+if (failed.length > 0) {
+  console.error(`failed: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}

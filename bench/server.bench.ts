@@ -98,10 +98,15 @@ async function agentSessions(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guardline-bench-'));
   const gl = await startGuardline(dir);
   try {
-    const token = await mintToken(
-      SECRET,
-      { kind: 'agent', agentId: 'bench', tenantId: 'acme', roles: ['closing'] },
-      { ttlSeconds: 3600 },
+    // Ten calls per agent identity: a realistic fleet, and inside the default policy's daily call cap.
+    const tokens = await Promise.all(
+      Array.from({ length: Math.ceil(SESSIONS / 10) }, (_, k) =>
+        mintToken(
+          SECRET,
+          { kind: 'agent', agentId: `bench-${k}`, tenantId: 'acme', roles: ['closing'] },
+          { ttlSeconds: 3600 },
+        ),
+      ),
     );
     const agents: GuardlineAgent[] = [];
     for (let i = 0; i < SESSIONS; i += 50) {
@@ -109,7 +114,7 @@ async function agentSessions(): Promise<BenchResult[]> {
         Array.from({ length: Math.min(50, SESSIONS - i) }, (_, j) =>
           GuardlineAgent.connect({
             url: gl.url,
-            token,
+            token: tokens[Math.floor((i + j) / 10)] as string,
             session: {
               callId: `bench-${i + j}`,
               channel: 'voice',
