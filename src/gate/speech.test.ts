@@ -75,4 +75,17 @@ describe('speech is decided as the acts it contains', () => {
     expect(d.outcome).toBe('sanitize');
     expect(d.sanitized?.text).toBe('reach Dana at [email] or [phone]');
   });
+
+  it('an offer in closing words is denied, as the same offer on its own would be', () => {
+    const session = started();
+    session.apply({ type: 'event', at: T0 + 3000, event: 'voicemail' });
+    expect(session.view().lifecycle).toBe('wrapping_up');
+    expect(decideOn(session, proposal('concession', { type: 'percent_off', value: 5 })).rationale[0]?.rule).toBe(
+      'session.wrapping_up',
+    );
+    expect(decideOn(session, say('before you go, five percent off')).rationale.map((r) => r.rule)).toEqual([
+      'session.wrapping_up',
+    ]);
+    expect(decideOn(session, say('thanks for your time, goodbye')).outcome).toBe('allow');
+  });
 });

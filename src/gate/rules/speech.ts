@@ -45,6 +45,15 @@ export function speechVerdicts(view: SessionView, facts: UtteranceFacts, ctx: Sp
       ),
     );
   }
+  // Closing words are fine while a call is being ended or after recording was declined; an offer
+  // or a commitment in them is decided as it would be on its own: denied.
+  const closing =
+    view.lifecycle === 'wrapping_up'
+      ? reason('session.wrapping_up', 'The call is being ended: only closing words and record-keeping remain.', {})
+      : view.consent === 'declined'
+        ? reason('consent.declined', 'The customer declined recording: close politely; nothing else may be done.', {})
+        : null;
+  if (closing && (facts.concessions.length > 0 || facts.commitments.length > 0)) return [deny(closing)];
   const disclosedNow = disclosesAll(view, facts);
   if (view.consent === 'required' && facts.commitments.length > 0 && !disclosedNow) {
     out.push(
