@@ -328,6 +328,8 @@ describe('session rules', () => {
     expect(
       rules(decideOn(ca, proposal('concession', { type: 'percent_off', value: 5 }), T0 + 3 * 3600_000 + 10)),
     ).toEqual(['consent.disclose_first']);
+    const meeting = proposal('book_meeting', { start: '2026-11-20T16:00:00Z', durationMinutes: 30 });
+    expect(rules(decideOn(ca, meeting, T0 + 3 * 3600_000 + 20))).toEqual(['consent.disclose_first']);
   });
 
   it('transfers only to targets the role may use', () => {

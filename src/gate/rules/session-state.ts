@@ -41,6 +41,9 @@ export function sessionStateVerdict(view: SessionView, proposal: Proposal): Verd
   if (view.holdReason !== null) {
     return deny(reason('control.hold', `The session is on hold: ${view.holdReason}`, { kind }));
   }
+  if (view.consent === 'required' && kind === 'book_meeting') {
+    return deny(reason('consent.disclose_first', 'Make the required disclosure before booking anything.', { kind }));
+  }
   if (view.transcriptionLost && NEEDS_UNDERSTANDING.has(kind)) {
     return deny(
       reason(
