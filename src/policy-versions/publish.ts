@@ -96,6 +96,15 @@ export async function rollbackPolicy(
 ): Promise<PolicyVersionRow> {
   const row = await store.policies.get(versionId);
   if (!row) throw new GuardlineError('GL_POLICY_VERSION_UNKNOWN', `No policy version ${versionId}.`);
+  // A version whose publication waits for (or was refused) a second manager was never approved:
+  // rolling back to it would skip the second approver.
+  const publication = await store.publications.get(versionId);
+  if (publication && publication.status !== 'approved') {
+    throw new GuardlineError(
+      'GL_POLICY_SECOND_APPROVER',
+      `${versionId} was never approved (its publication is ${publication.status}); only an approved version can be rolled back to.`,
+    );
+  }
   await store.policies.setActive(versionId, { actor: by.actor, reason: `rollback: ${by.reason}`, at: by.at });
   return row;
 }
