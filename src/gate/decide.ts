@@ -128,12 +128,15 @@ function evaluate(input: DecideInput, proposal: Proposal): { verdict: Verdict; f
         view.policy.policy.speech.redact_pii_in_messages &&
         (proposal.kind === 'send_message' || view.meta.channel === 'message');
       const verdicts = [
-        tierVerdict(
-          tierOf(view, proposal.kind),
-          proposal.kind === 'say' ? 'Speaking' : 'Sending a message',
-          `${proposal.kind}.tier`,
-          { role: view.role },
-          { text: proposal.params.text },
+        withOverride(
+          tierVerdict(
+            tierOf(view, proposal.kind),
+            proposal.kind === 'say' ? 'Speaking' : 'Sending a message',
+            `${proposal.kind}.tier`,
+            { role: view.role },
+            { text: proposal.params.text },
+          ),
+          override,
         ),
         ...speechVerdicts(view, facts, { proposalId: proposal.id, override, redactPii, redact: input.redact }),
       ];

@@ -88,4 +88,28 @@ describe('speech is decided as the acts it contains', () => {
     ]);
     expect(decideOn(session, say('thanks for your time, goodbye')).outcome).toBe('allow');
   });
+
+  it('a drafted message waits for approval and goes out once approved', () => {
+    const session = started({ meta: { role: 'transfer', channel: 'message' } });
+    const held = decideOn(session, proposal('send_message', { text: 'Our billing team will call you back today.' }));
+    expect(held.outcome).toBe('needs_approval');
+    const approvalId = held.approval?.id ?? '';
+    const out = session.apply({
+      type: 'approval',
+      at: T0 + 9000,
+      approvalId,
+      status: 'approved',
+      override: {
+        id: 'ov-msg',
+        approvalId,
+        kind: 'send_message',
+        paramsHash: held.approval?.paramsHash ?? '',
+        bound: held.approval?.bound ?? {},
+        expiresAt: T0 + 300_000,
+        approvers: ['maria'],
+      },
+    });
+    const sent = out.find((o) => o.type === 'decision');
+    expect(sent?.type === 'decision' && [sent.decision.outcome, sent.decision.overrideId]).toEqual(['allow', 'ov-msg']);
+  });
 });
