@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
-import type { SessionMeta } from '../model/index.ts';
+import { Role, type SessionMeta } from '../model/index.ts';
 import type { Store, SuspensionRow } from '../store/types.ts';
 
-export const SuspendRequest = z.object({
-  scope: z.enum(['agent', 'role', 'tenant']),
-  /** The agent id, the role (booking, transfer, closing) or the tenant id. */
-  target: z.string().min(1).max(200),
-  /** `hold` (default): live sessions stop acting until lifted; `end_call`: they end now. */
-  action: z.enum(['hold', 'end_call']).default('hold'),
-  reason: z.string().min(1).max(500),
-});
+export const SuspendRequest = z
+  .object({
+    scope: z.enum(['agent', 'role', 'tenant']),
+    /** The agent id, the role (booking, transfer, closing) or the tenant id. */
+    target: z.string().min(1).max(200),
+    /** `hold` (default): live sessions stop acting until lifted; `end_call`: they end now. */
+    action: z.enum(['hold', 'end_call']).default('hold'),
+    reason: z.string().min(1).max(500),
+  })
+  .refine((r) => r.scope !== 'role' || Role.safeParse(r.target).success, {
+    message: `a role suspension names a role: ${Role.options.join(', ')}`,
+    path: ['target'],
+  });
 export type SuspendRequest = z.infer<typeof SuspendRequest>;
 
 /** Whether a suspension covers a session. */
@@ -43,9 +48,18 @@ export async function suspend(
   req: SuspendRequest,
   by: { actor: string; at: number },
 ): Promise<SuspensionRow> {
+  // Every caller (HTTP, card, console, CLI) is checked here: a suspension that matches nothing would look in force.
+  const checked = SuspendRequest.safeParse(req);
+  if (!checked.success) {
+    throw new GuardlineError(
+      'GL_REQUEST_INVALID',
+      checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      { issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    );
+  }
   return store.suspensions.create({
     id: `susp-${randomUUID().slice(0, 8)}`,
-    ...req,
+    ...checked.data,
     createdBy: by.actor,
     createdAt: by.at,
     liftedBy: null,
