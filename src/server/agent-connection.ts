@@ -39,6 +39,7 @@ export class AgentConnection implements AgentPort {
   private inbox: Promise<void> = Promise.resolve();
   private audio: { send(chunk: Buffer): boolean; close(): Promise<void> } | null = null;
   private helloTimer: NodeJS.Timeout | null;
+  private closed = false;
   private log: Logger;
 
   constructor(
@@ -208,6 +209,8 @@ export class AgentConnection implements AgentPort {
             this.ctx.clock.now(),
           );
       }
+      // The socket closed while the session was opening: the session must not stay live without its agent.
+      if (this.closed) this.detach();
     } catch (e) {
       this.state = 'awaiting_hello';
       if (isGuardlineError(e)) return this.sendError(e, 'hello');
@@ -240,10 +243,17 @@ export class AgentConnection implements AgentPort {
   }
 
   private onClose(): void {
+    this.closed = true;
     this.ctx.sockets.delete(this.socket);
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.detach();
+  }
+
+  /** Stops the audio and leaves the session; a session without a stream then ends (`call_ended`). */
+  private detach(): void {
     const session = this.session;
     void this.audio?.close().catch(() => {});
+    this.audio = null;
     if (!session || session.agent !== this) return;
     session.agent = null;
     // An agent-protocol session cannot go on without its agent; a Twilio call carries on (its stream decides).

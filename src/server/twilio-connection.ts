@@ -34,6 +34,7 @@ export class TwilioConnection implements StreamPort {
   private audio: { send(chunk: Buffer): boolean; close(): Promise<void> } | null = null;
   private inbox: Promise<void> = Promise.resolve();
   private stopped = false;
+  private closed = false;
   private log: Logger;
 
   constructor(
@@ -149,6 +150,9 @@ export class TwilioConnection implements StreamPort {
       } else {
         await registry.open(meta, 'twilio', (s) => this.adopt(s));
       }
+      // The stream stopped or its socket closed while the session was opening: end the call now.
+      if (this.stopped) this.endCall();
+      if (this.closed) this.leaveSession();
     } catch (e) {
       const error = isGuardlineError(e) ? e : new GuardlineError('GL_GATE_INTERNAL');
       this.reject(error);
@@ -178,6 +182,11 @@ export class TwilioConnection implements StreamPort {
   private onStop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.endCall();
+  }
+
+  /** Stops the audio and ends the session this stream carries (`call_ended`). */
+  private endCall(): void {
     const session = this.session;
     void this.audio?.close().catch(() => {});
     this.audio = null;
@@ -187,9 +196,14 @@ export class TwilioConnection implements StreamPort {
   }
 
   private onClose(): void {
+    this.closed = true;
     this.ctx.sockets.delete(this.socket);
     if (!this.ctx.shuttingDown) this.onStop();
     else void this.audio?.close().catch(() => {});
+    this.leaveSession();
+  }
+
+  private leaveSession(): void {
     if (this.session?.stream === this) this.session.stream = null;
   }
 }
