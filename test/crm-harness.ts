@@ -86,10 +86,11 @@ export async function harness(
     options.configured === false
       ? null
       : new HubspotGateway({ accessToken: fake.token, baseUrl: fake.url, timeoutMs: options.timeoutMs ?? 400 });
+  const pacer = new PortalPacer({ limit: 100, now: clock.now, sleep: clock.sleep });
   const worker = new OutboxWorker({
     store,
     gateway,
-    pacer: new PortalPacer({ limit: 100, now: clock.now, sleep: clock.sleep }),
+    pacer,
     searchPacer: new PortalPacer({ limit: 4, intervalMs: 1_000, margin: 0, now: clock.now, sleep: clock.sleep }),
     writeIdProperty: WRITE_ID_PROPERTY,
     logger: pino({ level: 'silent' }),
@@ -108,7 +109,7 @@ export async function harness(
         const pending = await store.outbox.list({ status: 'pending' });
         if (pending.length === 0) return;
         const due = Math.min(...pending.map((r) => Math.max(r.nextAttemptAt, r.leaseUntil ?? 0)));
-        clock.t = Math.max(clock.t, due);
+        clock.t = Math.max(clock.t, due, pacer.resumesAt());
       }
       throw new Error('outbox did not drain');
     },

@@ -3,7 +3,7 @@ import type { OutboxRow, Store } from '../store/types.ts';
 import { HubspotCallError, type HubspotFailure } from './hubspot-failure.ts';
 import type { HubspotGateway } from './hubspot-gateway.ts';
 import { type AssociationTarget, isEngagement } from './objects.ts';
-import type { PortalPacer } from './portal-pacer.ts';
+import { type PortalPacer, PortalPaused } from './portal-pacer.ts';
 import { rollbackTarget, sameValues, toHubspotValues } from './write-values.ts';
 
 export interface WorkerOptions {
@@ -41,6 +41,9 @@ export interface WorkerDeps {
   now?: () => number;
   random?: () => number;
 }
+
+/** Worker requests never wait out a 429 pause holding a claimed write (see `PortalPaused`). */
+const PACE = { failIfPaused: true } as const;
 
 type Outcome = { status: 'delivered' | 'retry' | 'parked' | 'not_configured' };
 
@@ -101,6 +104,8 @@ export class OutboxWorker {
 
   /** One round: claims up to `concurrency` due writes and settles each. Returns how many. */
   async runOnce(): Promise<number> {
+    // While a 429 pauses the portal, claim nothing: a claimed write would wait past its lease.
+    if (this.deps.pacer.resumesAt() > this.now()) return 0;
     const rows = await this.deps.store.outbox.claimDue(this.now(), this.o.concurrency, this.o.leaseMs);
     await Promise.all(rows.map((row) => this.settle(row)));
     return rows.length;
@@ -129,19 +134,19 @@ export class OutboxWorker {
   private async deliver(row: OutboxRow, gateway: HubspotGateway): Promise<string> {
     if (row.objectId !== null) {
       await this.rememberPrevious(row, gateway, row.objectId);
-      await this.deps.pacer.acquire();
+      await this.deps.pacer.acquire(PACE);
       const res = await gateway.update(row.object, row.objectId, toHubspotValues(row.properties));
       this.deps.pacer.observe(res.rateLimit);
       return row.objectId;
     }
     if (row.attempts > 1) {
       // An earlier attempt may have created it (timeout, reset, crash): look for its write id.
-      await this.deps.searchPacer.acquire();
+      await this.deps.searchPacer.acquire(PACE);
       const found = await gateway.findBy(row.object, this.deps.writeIdProperty, row.id);
       if (found.value[0]) return found.value[0].id;
     }
     const properties = { ...toHubspotValues(row.properties), [this.deps.writeIdProperty]: row.id };
-    await this.deps.pacer.acquire();
+    await this.deps.pacer.acquire(PACE);
     const res = await gateway.create(row.object, properties, await this.associationsFor(row));
     this.deps.pacer.observe(res.rateLimit);
     return res.value.id;
@@ -151,7 +156,7 @@ export class OutboxWorker {
   private async rememberPrevious(row: OutboxRow, gateway: HubspotGateway, id: string): Promise<void> {
     let previous = row.previous;
     if (previous === null) {
-      await this.deps.pacer.acquire();
+      await this.deps.pacer.acquire(PACE);
       const res = await gateway.read(row.object, id, Object.keys(row.properties));
       this.deps.pacer.observe(res.rateLimit);
       const read: Record<string, string | null> = {};
@@ -183,6 +188,12 @@ export class OutboxWorker {
     const now = this.now();
     const failure: HubspotFailure | null = e instanceof HubspotCallError ? e.failure : null;
     if (e instanceof HubspotCallError) this.deps.pacer.observe(e.rateLimit);
+    if (e instanceof PortalPaused) {
+      // Another write's 429 paused the portal before this one was sent: nothing reached HubSpot.
+      await outbox.scheduleRetry(row.id, { nextAttemptAt: e.until, error: e.message, now });
+      log.info({ until: e.until }, 'crm write waits for the portal pause to end');
+      return { status: 'retry' };
+    }
     if (failure?.kind === 'rate_limited') {
       this.deps.pacer.pauseUntil(now + failure.retryAfterMs);
       const error = `429 ${failure.policy ?? 'RATE_LIMIT'}: ${failure.message}`;

@@ -41,11 +41,15 @@ export class PortalPacer {
     return Math.max(1, Math.floor(this.limit * (1 - this.margin)));
   }
 
-  /** Waits until one more request fits in the window, then counts it. */
-  async acquire(): Promise<void> {
+  /**
+   * Waits until one more request fits in the window, then counts it. With `failIfPaused`, a portal
+   * paused by a 429 throws `PortalPaused` instead of waiting the pause out (it can last an hour).
+   */
+  async acquire(options: { failIfPaused?: boolean } = {}): Promise<void> {
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntil) {
+        if (options.failIfPaused) throw new PortalPaused(this.pausedUntil);
         await this.sleep(this.pausedUntil - now);
         continue;
       }
@@ -77,6 +81,11 @@ export class PortalPacer {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
+  /** When the pause after a 429 ends (not paused when it is not after now). */
+  resumesAt(): number {
+    return this.pausedUntil;
+  }
+
   /** Requests counted in the current window (Guardline's and the other apps' it learned of). */
   inWindow(): number {
     this.prune(this.now());
@@ -85,5 +94,13 @@ export class PortalPacer {
 
   private prune(now: number): void {
     while (this.sent.length > 0 && (this.sent[0] as number) <= now - this.intervalMs) this.sent.shift();
+  }
+}
+
+/** The portal is paused by a 429 until `until`: nothing may be sent to it before. */
+export class PortalPaused extends Error {
+  constructor(readonly until: number) {
+    super(`HubSpot portal paused after a 429 until ${new Date(until).toISOString()}`);
+    this.name = 'PortalPaused';
   }
 }
