@@ -336,4 +336,12 @@ describe('requests HubSpot did not sign as they arrive are refused (401 GL_AUTH_
       json: { code: 'GL_REQUEST_INVALID' },
     });
   });
+
+  it('checks the signature on every card route however its path is spelled (percent-encoded letters)', async () => {
+    for (const target of [`${base}/v1/%68ubspot/policy`, `${base}/v1/hubspot/%70olicy`]) {
+      const res = await fetch(target);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { code: string }).code).toBe('GL_AUTH_SIGNATURE');
+    }
+  });
 });

@@ -142,7 +142,8 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.addHook('preHandler', async (req) => {
-    if (!req.url.startsWith('/v1/hubspot/')) return;
+    // The matched route, not the raw URL: the router decodes `%68ubspot`, `startsWith` on req.url would not.
+    if (!req.routeOptions.url?.startsWith('/v1/hubspot/')) return;
     if (!config.clientSecret) {
       throw new GuardlineError(
         'GL_AUTH_SIGNATURE',
@@ -201,7 +202,10 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
 
   cardSuspensionRoutes(app, ctx, { callerOf, jsonBody });
 
-  app.get('/v1/hubspot/policy', async () => policyView(ready(ctx).registry.currentPolicy));
+  app.get('/v1/hubspot/policy', async (req) => {
+    callerOf(req);
+    return policyView(ready(ctx).registry.currentPolicy);
+  });
 
   app.post('/v1/hubspot/policy', async (req) => {
     const { who, role } = callerOf(req);
