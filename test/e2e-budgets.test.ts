@@ -72,4 +72,21 @@ describe('daily budgets across sessions', () => {
     expect((await other.propose('concession', { type: 'percent_off', value: 5 })).outcome).toBe('allow');
     await Promise.all([first.close(), second.close(), other.close()]);
   });
+
+  it('does not count a refused hello for a session id recorded before against the call cap', async () => {
+    const session = helloSession();
+    const token = await server.agentToken('reuse-agent');
+    const a = await GuardlineAgent.connect({ url: server.url, token, session });
+    a.event('call_ended');
+    await a.close();
+    await expect.poll(() => server.gl.registry.get(a.sessionId)).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      await expect(GuardlineAgent.connect({ url: server.url, token, session })).rejects.toMatchObject({
+        code: 'GL_SESSION_CONFLICT',
+      });
+    }
+    expect(await server.gl.store.budgets.get('agent:reuse-agent', 'calls', budgetDay(Date.now()))).toBe(1);
+    const b = await GuardlineAgent.connect({ url: server.url, token, session: helloSession() });
+    await b.close();
+  });
 });

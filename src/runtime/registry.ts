@@ -99,6 +99,10 @@ export class SessionRegistry {
       const policy = this.policy;
       const budgets = this.deps.budgets;
       const openedAt = this.deps.clock.now();
+      // A reused session id is refused before the call is counted: a refused hello changes nothing.
+      if (budgets && (await this.deps.store.sessions.get(id))) {
+        throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} was recorded before.`);
+      }
       const remaining = budgets ? await budgets.remaining(meta, policy.policy, openedAt) : null;
       if (budgets) await budgets.admitCall(meta, policy.policy, openedAt);
       try {
