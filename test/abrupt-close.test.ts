@@ -89,3 +89,31 @@ describe('a socket that closes while its session is opening', () => {
     expect(server.gl.registry.get(sessionId)).toBeUndefined();
   });
 });
+
+describe('a session still opening when the server shuts down', () => {
+  it('is refused with GL_SERVER_SHUTTING_DOWN, never left live after every other session was held', async () => {
+    const own = await startServer({ transcribers: null });
+    try {
+      const { waiting, release } = holdNextCreate(own.gl.store);
+      const ws = new WebSocket(`${own.url.replace('http', 'ws')}/v1/agent`, {
+        headers: { authorization: `Bearer ${await own.agentToken()}` },
+      });
+      const received: string[] = [];
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString()) as { type: string; code?: string };
+        received.push(m.type === 'error' ? `${m.code}` : m.type);
+      });
+      await new Promise((resolve) => ws.once('open', resolve));
+      ws.send(JSON.stringify({ type: 'hello', session: helloSession() }));
+      const sessionId = await waiting;
+      await own.gl.registry.holdAll('shutting down');
+      release();
+      await expect.poll(() => received).toContain('GL_SERVER_SHUTTING_DOWN');
+      expect(received).not.toContain('ready');
+      expect(own.gl.registry.get(sessionId)).toBeUndefined();
+      ws.close();
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -89,7 +89,7 @@ export class SessionRegistry {
     transport: 'agent' | 'twilio',
     onOpen: (session: LiveSession) => void = () => {},
   ): Promise<LiveSession> {
-    if (this.closing) throw new GuardlineError('GL_SERVER_SHUTTING_DOWN');
+    this.refuseIfClosing();
     for (const check of this.admission) check(meta, 'open');
     const id = meta.sessionId;
     if (this.live.has(id) || this.opening.has(id))
@@ -104,6 +104,7 @@ export class SessionRegistry {
         throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} was recorded before.`);
       }
       const remaining = budgets ? await budgets.remaining(meta, policy.policy, openedAt) : null;
+      this.refuseIfClosing();
       if (budgets) await budgets.admitCall(meta, policy.policy, openedAt);
       try {
         await this.deps.store.sessions.create(meta, policy.version, this.deps.clock.now());
@@ -113,6 +114,8 @@ export class SessionRegistry {
         }
         throw e;
       }
+      // holdAll may have run while this session was being recorded: it would never be held.
+      this.refuseIfClosing();
       const logger = this.deps.logger.child({ sessionId: id, callId: meta.callId });
       const session = new LiveSession(new GuardedSession(meta, policy), {
         store: this.deps.store,
@@ -149,6 +152,10 @@ export class SessionRegistry {
     } finally {
       this.opening.delete(id);
     }
+  }
+
+  private refuseIfClosing(): void {
+    if (this.closing) throw new GuardlineError('GL_SERVER_SHUTTING_DOWN');
   }
 
   /** Stops taking sessions and tells each live one `hold`; resolves once those are durable and delivered. */
