@@ -40,8 +40,15 @@ export class BufferedTx implements SqlConn {
     this.afterCommit.push(fn);
   }
 
+  /** Runs the after-commit hooks; one that throws cannot undo (or make the caller retry) the commit. */
   committed(): void {
-    for (const fn of this.afterCommit) fn();
+    for (const fn of this.afterCommit) {
+      try {
+        fn();
+      } catch {
+        // The transaction is durable; a hook's failure is the hook's own.
+      }
+    }
   }
 
   async flush(): Promise<void> {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ApprovalBus } from './sql-store.ts';
+import { type ApprovalBus, isolated } from './sql-store.ts';
 import type { ApprovalEvent } from './types.ts';
 
 export const APPROVAL_CHANNEL = 'guardline_approvals';
@@ -15,7 +15,7 @@ export function approvalChannel(schema?: string): string {
  * per store LISTENs, opened with the first subscriber and reconnected if it drops.
  */
 export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: string): ApprovalBus {
-  const listeners = new Set<(event: ApprovalEvent) => void>();
+  const listeners = new Map<(event: ApprovalEvent) => void, (event: ApprovalEvent) => void>();
   let client: pg.Client | null = null;
   let connecting: Promise<void> | null = null;
   let closed = false;
@@ -31,7 +31,7 @@ export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: stri
       } catch {
         return;
       }
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners.values()) listener(event);
     });
     c.on('error', () => {
       client = null;
@@ -53,7 +53,7 @@ export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: stri
       await tx.all('SELECT pg_notify(?, ?)', [channel, JSON.stringify(event)]);
     },
     async subscribe(listener) {
-      listeners.add(listener);
+      listeners.set(listener, isolated(listener));
       try {
         await connect();
       } catch (e) {

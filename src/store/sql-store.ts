@@ -23,6 +23,20 @@ export interface ApprovalBus {
   close(): Promise<void>;
 }
 
+/**
+ * A listener that throws must neither turn an already committed write into a failure (the
+ * committer would retry it) nor keep the event from the other listeners, nor crash the process.
+ */
+export function isolated(listener: (event: ApprovalEvent) => void): (event: ApprovalEvent) => void {
+  return (event) => {
+    try {
+      listener(event);
+    } catch {
+      // The listener's failure is its own; the event stays delivered to the others.
+    }
+  };
+}
+
 const localEmitters = new Map<string, { emitter: EventEmitter; stores: number }>();
 
 /**
@@ -46,11 +60,12 @@ export function localApprovalBus(file: string): ApprovalBus {
       tx.onCommit(() => emitter.emit('approval', event));
     },
     async subscribe(listener) {
-      emitter.on('approval', listener);
-      mine.add(listener);
+      const guarded = isolated(listener);
+      emitter.on('approval', guarded);
+      mine.add(guarded);
       return () => {
-        emitter.off('approval', listener);
-        mine.delete(listener);
+        emitter.off('approval', guarded);
+        mine.delete(guarded);
       };
     },
     async close() {
