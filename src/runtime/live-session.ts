@@ -92,6 +92,8 @@ export class LiveSession {
     } catch (e) {
       this.logger.error({ err: e, input: input.type }, 'session failed to apply an input; failing closed');
       outputs = [];
+      // A failed tick used up the timer: re-arm it, or no deadline (silence, maximum duration) would fire again.
+      this.schedule();
       if (full.type === 'propose') {
         const decision = failClosedDecision({
           sessionId: this.id,
@@ -243,7 +245,13 @@ export class LiveSession {
 
   private schedule(): void {
     if (this.guarded.ended) return;
-    let due = this.guarded.nextDeadline();
+    let due: number | null;
+    try {
+      due = this.guarded.nextDeadline();
+    } catch (e) {
+      this.logger.error({ err: e }, 'session failed to tell its next deadline; re-checking later');
+      due = this.lastAt + RECHECK_MS;
+    }
     if (due !== null && due <= this.lastAt) due = this.lastAt + RECHECK_MS;
     if (due === this.timerAt) return;
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
@@ -253,6 +261,7 @@ export class LiveSession {
     this.timer = this.deps.clock.setTimeout(
       () => {
         this.timer = null;
+        this.timerAt = null;
         this.submit({ type: 'tick' }).catch((e) => this.logger.error({ err: e }, 'tick failed'));
       },
       Math.max(0, due - this.deps.clock.now()),
