@@ -43,6 +43,7 @@ export const guards = {
   decisionDisclosed: ({ event }: Args) => event.type === 'DECIDED' && event.effects.disclosed,
   decisionHandsOffTo: ({ event }: Args, params: { role: Role }) =>
     event.type === 'DECIDED' && event.effects.handoffTo === params.role,
+  decisionDeniesHandoff: ({ event }: Args) => event.type === 'DECIDED' && event.effects.handoffDenied !== null,
   decisionHolds: ({ event }: Args) => event.type === 'DECIDED' && event.effects.pending !== null,
   decisionUsedLastOverride: ({ context, event }: Args) =>
     event.type === 'DECIDED' &&

@@ -306,6 +306,18 @@ export const sessionMachine = machineSetup.createMachine({
           { guard: { type: 'decisionHandsOffTo', params: { role: 'booking' } }, target: '.booking' },
           { guard: { type: 'decisionHandsOffTo', params: { role: 'transfer' } }, target: '.transfer' },
           { guard: { type: 'decisionHandsOffTo', params: { role: 'closing' } }, target: '.closing' },
+          {
+            guard: 'decisionDeniesHandoff',
+            actions: {
+              type: 'direct',
+              params: ({ event }) => ({
+                kind: 'handoff_denied',
+                rule: 'handoff.denied',
+                message:
+                  `Stay in the current role: the handoff to ${event.type === 'DECIDED' ? event.effects.handoffDenied?.to : '?'} was denied. ${event.type === 'DECIDED' ? (event.effects.handoffDenied?.reason ?? '') : ''}`.trim(),
+              }),
+            },
+          },
         ],
       },
     },

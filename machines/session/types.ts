@@ -73,6 +73,8 @@ export interface DecisionEffects {
   disclosed: boolean;
   disclosedAI: boolean;
   handoffTo: Role | null;
+  /** A role handoff that failed its preconditions: the agent is told with a `handoff_denied` directive. */
+  handoffDenied: { to: Role; reason: string } | null;
   extendSeconds: number;
   /** The override this decision consumed. */
   overrideUsed: string | null;

@@ -343,7 +343,16 @@ describe('session rules', () => {
 
   it('a handoff needs confident consent; the new role starts from its own mandate (law 5)', () => {
     const session = started();
-    expect(rules(decideOn(session, proposal('role_handoff', { to: 'booking' })))).toEqual(['handoff.needs_consent']);
+    const denied = session.apply({
+      type: 'propose',
+      at: T0 + 1500,
+      proposal: proposal('role_handoff', { to: 'booking' }),
+    });
+    expect(
+      denied.map((o) =>
+        o.type === 'decision' ? rules(o.decision) : o.type === 'directive' ? o.directive.kind : o.type,
+      ),
+    ).toEqual([['handoff.needs_consent'], 'handoff_denied']);
     session.apply({
       type: 'transcript',
       at: T0 + 2000,

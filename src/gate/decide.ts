@@ -45,6 +45,7 @@ export const NO_EFFECTS: DecisionEffects = {
   disclosed: false,
   disclosedAI: false,
   handoffTo: null,
+  handoffDenied: null,
   extendSeconds: 0,
   overrideUsed: null,
   pending: null,
@@ -214,6 +215,9 @@ function assemble(
     effects.disclosed = view.consent === 'required' && disclosesAll(view, facts);
   }
   if (goesAhead && proposal.kind === 'role_handoff') effects.handoffTo = proposal.params.to;
+  if (verdict.outcome === 'deny' && proposal.kind === 'role_handoff') {
+    effects.handoffDenied = { to: proposal.params.to, reason: verdict.rationale.map((r) => r.message).join(' ') };
+  }
   if (goesAhead && proposal.kind === 'extend_call') effects.extendSeconds = proposal.params.seconds;
   if (verdict.outcome === 'needs_approval') {
     const deadline = at + policy.timeouts.approval_wait_seconds * 1000;

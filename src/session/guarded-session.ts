@@ -26,6 +26,7 @@ function hasEffects(e: DecisionEffects): boolean {
     e.disclosed ||
     e.disclosedAI ||
     e.handoffTo !== null ||
+    e.handoffDenied !== null ||
     e.extendSeconds !== 0 ||
     e.overrideUsed !== null ||
     e.pending !== null
