@@ -12,13 +12,16 @@ function usageOf(command: Command): string {
   return `usage: guardline ${command.usage}${command.help ? `\n${command.help}` : ''}`;
 }
 
+/** Each command's usage, then what it does on the next line, indented: readable at any width. */
 function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
   return [
     'usage: guardline <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    `  ${'--version'.padEnd(width)}  print the version`,
+    ...COMMANDS.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
+    '  --version',
+    '      print the version',
+    '',
+    'guardline <command> --help shows one command.',
     '',
   ].join('\n');
 }
