@@ -198,6 +198,14 @@ describe('personal data', () => {
     expect(redactPii('nothing here')).toBe('nothing here');
   });
 
+  it('redacts what an overlapping finding hid, and its labels never look like new findings', () => {
+    // Both found by fast-check: a spoken address right after a written one, and "[ssn]" read as a cue.
+    expect(redactPii('jane.doe@example.com dot john dot smith at gmail dot com')).toBe('[email] dot [email]');
+    const redacted = redactPii('123-45-6789 jane.doe@example.com then 1111 1111 five');
+    expect(redacted).toBe('[ssn] [email] then 1111 1111 five');
+    expect(findPii(redacted)).toEqual([]);
+  });
+
   it('finds spoken emails and digit words', () => {
     expect(findPii('it is jane dot doe at gmail dot com').map((p) => p.kind)).toEqual(['email']);
     expect(findPii('five five five one two three four five six seven').map((p) => p.kind)).toEqual(['phone']);

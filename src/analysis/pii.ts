@@ -27,6 +27,8 @@ const DIGIT_WORDS: Record<string, string> = dict({
   nine: '9',
 });
 const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
+/** The redaction label, whole or cut at the start of the cue window. */
+const LABEL_SSN = /\[?ssn\]/g;
 
 export function findPii(original: string, tokens?: readonly Token[]): PiiFact[] {
   const norm = normalize(original);
@@ -135,7 +137,9 @@ function classify(run: Run, norm: string, tokens: readonly Token[]): PiiKind | n
   if (n === 9) {
     const formatted = run.groups.join(',') === '3,2,4';
     const cueFrom = tokens[Math.max(0, run.firstTok - 8)]?.start ?? 0;
-    if ((formatted || SSN_CUE.test(norm.slice(cueFrom, run.start))) && validSsn(run.digits)) return 'ssn';
+    // A redaction label ("[ssn]") is not a cue: redacted text must not make new findings.
+    const cue = SSN_CUE.test(norm.slice(cueFrom, run.start).replace(LABEL_SSN, ' '));
+    if ((formatted || cue) && validSsn(run.digits)) return 'ssn';
   }
   if (run.plus && n >= 8 && n <= 15) return 'phone';
   if (n === 10 || (n === 11 && run.digits[0] === '1')) return 'phone';
@@ -169,10 +173,24 @@ function bySpanStart(a: PiiFact, b: PiiFact): number {
 
 const LABELS: Record<PiiKind, string> = { email: '[email]', phone: '[phone]', card: '[card]', ssn: '[ssn]' };
 
-/** Replaces every PII span with its label ("[email]", "[phone]", "[card]", "[ssn]"). */
+/**
+ * Replaces every PII span with its label ("[email]", "[phone]", "[card]", "[ssn]"). Redaction is
+ * repeated until nothing more is found (at most a few passes): a finding hidden behind an
+ * overlapping one, such as a spoken address right after a written one, is caught the second time.
+ */
 export function redactPii(text: string, facts?: Pick<UtteranceFacts, 'pii' | 'text'>): string {
-  const pii = facts && facts.text === text ? facts.pii : findPii(text);
-  if (pii.length === 0) return text;
+  let pii = facts && facts.text === text ? facts.pii : findPii(text);
+  let out = text;
+  for (let pass = 0; pii.length > 0 && pass < MAX_REDACTION_PASSES; pass++) {
+    out = replaceSpans(out, pii);
+    pii = findPii(out);
+  }
+  return out;
+}
+
+const MAX_REDACTION_PASSES = 4;
+
+function replaceSpans(text: string, pii: readonly PiiFact[]): string {
   let out = '';
   let at = 0;
   for (const p of [...pii].sort(bySpanStart)) {
