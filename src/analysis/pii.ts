@@ -72,6 +72,8 @@ interface Run {
   end: number;
   firstTok: number;
   plus: boolean;
+  /** Each token's digits and span, to find cards inside a run too long to be one. */
+  parts: Array<{ digits: string; start: number; end: number }>;
 }
 
 function tokenDigits(w: string): string | null {
@@ -96,7 +98,8 @@ function digitRuns(norm: string, tokens: readonly Token[], emails: readonly PiiF
     const t = tokens[i] as Token;
     const d = tokenDigits(t.w);
     const isWord = d !== null && !isDigit(t.w.charCodeAt(0));
-    const continues = run !== null && d !== null && joinable(norm, run.end, t.start) && run.digits.length < 24;
+    const continues =
+      run !== null && d !== null && joinable(norm, run.end, t.start) && run.digits.length < MAX_RUN_DIGITS;
     if (!continues) run = null;
     if (d === null || (isWord && !continues && (t.w === 'oh' || t.w === 'o'))) continue;
     if (run !== null) {
@@ -106,10 +109,19 @@ function digitRuns(norm: string, tokens: readonly Token[], emails: readonly PiiF
         run.groups[run.groups.length - 1] = (run.groups.at(-1) ?? 0) + 1;
       else run.groups.push(d.length);
       run.end = t.end;
+      run.parts.push({ digits: d, start: t.start, end: t.end });
     } else {
       let start = t.start;
       while (start > 0 && (norm[start - 1] === '(' || norm[start - 1] === '+') && t.start - start < 2) start--;
-      run = { digits: d, groups: [d.length], start, end: t.end, firstTok: i, plus: norm[start] === '+' };
+      run = {
+        digits: d,
+        groups: [d.length],
+        start,
+        end: t.end,
+        firstTok: i,
+        plus: norm[start] === '+',
+        parts: [{ digits: d, start: t.start, end: t.end }],
+      };
       runs.push(run);
     }
   }
@@ -117,12 +129,44 @@ function digitRuns(norm: string, tokens: readonly Token[], emails: readonly PiiF
   let e = 0;
   for (const r of runs) {
     const kind = classify(r, norm, tokens);
-    if (!kind) continue;
-    // Emails and runs are both in text order: skip emails that end before this run.
-    while (e < emails.length && (emails[e] as PiiFact).span[1] <= r.start) e++;
-    const email = emails[e];
-    if (email && email.span[0] < r.end) continue;
-    out.push({ kind, span: [r.start, r.end] });
+    const found: PiiFact[] = kind ? [{ kind, span: [r.start, r.end] }] : r.digits.length > 19 ? cardsWithin(r) : [];
+    for (const fact of found) {
+      // Emails and runs are both in text order: skip emails that end before this finding.
+      while (e < emails.length && (emails[e] as PiiFact).span[1] <= fact.span[0]) e++;
+      const email = emails[e];
+      if (email && email.span[0] < fact.span[1]) continue;
+      out.push(fact);
+    }
+  }
+  return out;
+}
+
+/** A run may hold several numbers read back to back; up to this many digits are kept together. */
+const MAX_RUN_DIGITS = 40;
+
+/** Card numbers (13–19 digits, Luhn-valid) made of whole tokens inside a run too long to be one. */
+function cardsWithin(run: Run): PiiFact[] {
+  const out: PiiFact[] = [];
+  let i = 0;
+  while (i < run.parts.length) {
+    let digits = '';
+    let found = -1;
+    for (let j = i; j < run.parts.length && digits.length <= 19; j++) {
+      digits += (run.parts[j] as Run['parts'][number]).digits;
+      if (digits.length >= 13 && digits.length <= 19 && luhn(digits)) {
+        found = j;
+        break;
+      }
+    }
+    if (found < 0) {
+      i++;
+      continue;
+    }
+    out.push({
+      kind: 'card',
+      span: [(run.parts[i] as Run['parts'][number]).start, (run.parts[found] as Run['parts'][number]).end],
+    });
+    i = found + 1;
   }
   return out;
 }
