@@ -8,24 +8,12 @@ import { disclosureText, helloSession, policyFile, SECRET, startServer, type Tes
 
 const WRITE = { 'content-type': 'application/json', 'x-guardline-console': '1' };
 
-async function withConsoleMode(mode: string | undefined, start: () => Promise<TestServer>): Promise<TestServer> {
-  const before = process.env.GUARDLINE_CONSOLE;
-  if (mode === undefined) delete process.env.GUARDLINE_CONSOLE;
-  else process.env.GUARDLINE_CONSOLE = mode;
-  try {
-    return await start();
-  } finally {
-    if (before === undefined) delete process.env.GUARDLINE_CONSOLE;
-    else process.env.GUARDLINE_CONSOLE = before;
-  }
-}
-
 describe('console in local mode (the default)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await withConsoleMode(undefined, () =>
-      startServer({ policy: (dir) => policyFile(dir, { approval_wait_seconds: 30, silence_seconds: 30 }) }),
-    );
+    server = await startServer({
+      policy: (dir) => policyFile(dir, { approval_wait_seconds: 30, silence_seconds: 30 }),
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -177,7 +165,7 @@ describe('console in local mode (the default)', () => {
 describe('console in token mode', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await withConsoleMode('token', () => startServer());
+    server = await startServer({ env: { GUARDLINE_CONSOLE: 'token' } });
   });
   afterAll(async () => {
     await server?.close();
@@ -212,7 +200,7 @@ describe('console in token mode', () => {
 
 describe('console turned off', () => {
   it('is not served', async () => {
-    const server = await withConsoleMode('off', () => startServer());
+    const server = await startServer({ env: { GUARDLINE_CONSOLE: 'off' } });
     try {
       const page = await server.gl.app.inject({ url: '/console' });
       expect([page.statusCode, page.json().code]).toEqual([404, 'GL_CONSOLE_OFF']);

@@ -8,18 +8,6 @@ import { disclosureText, helloSession, policyFile, SECRET, startServer, type Tes
 
 const WRITE = { 'content-type': 'application/json', 'x-guardline-console': '1' };
 
-async function withConsoleMode(mode: string | undefined, start: () => Promise<TestServer>): Promise<TestServer> {
-  const before = process.env.GUARDLINE_CONSOLE;
-  if (mode === undefined) delete process.env.GUARDLINE_CONSOLE;
-  else process.env.GUARDLINE_CONSOLE = mode;
-  try {
-    return await start();
-  } finally {
-    if (before === undefined) delete process.env.GUARDLINE_CONSOLE;
-    else process.env.GUARDLINE_CONSOLE = before;
-  }
-}
-
 function nextDirective(agent: GuardlineAgent, kind: Directive['kind']): Promise<Directive> {
   const seen = agent.directives.find((d) => d.kind === kind);
   if (seen) return Promise.resolve(seen);
@@ -46,9 +34,9 @@ async function connect(server: TestServer, agentId: string, tenant = 'acme') {
 describe('console kill switch (local mode)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await withConsoleMode(undefined, () =>
-      startServer({ policy: (dir) => policyFile(dir, { approval_wait_seconds: 60, silence_seconds: 60 }) }),
-    );
+    server = await startServer({
+      policy: (dir) => policyFile(dir, { approval_wait_seconds: 60, silence_seconds: 60 }),
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -154,7 +142,7 @@ describe('console kill switch (local mode)', () => {
 describe('console kill switch (token mode)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await withConsoleMode('token', () => startServer());
+    server = await startServer({ env: { GUARDLINE_CONSOLE: 'token' } });
   });
   afterAll(async () => {
     await server?.close();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type ConsoleMode, consoleModeFrom } from '../console/access.ts';
 import { type CrmConfig, loadCrmConfig } from '../crm/config.ts';
 import { GuardlineError } from '../errors/index.ts';
 import { DEFAULT_POLICY_PATH } from '../policy/index.ts';
@@ -45,6 +46,8 @@ export interface Config {
   twilio: TwilioConfig | null;
   store: StoreConfig;
   crm: CrmConfig;
+  /** Who may use the local console (`GUARDLINE_CONSOLE`). */
+  console: ConsoleMode;
 }
 
 type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
@@ -72,6 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!parsed.success) for (const i of parsed.error.issues) issues.push(`${i.path.join('.')}: ${i.message}`);
   const store = capture(issues, () => storeConfigFromEnv(env as NodeJS.ProcessEnv));
   const crm = capture(issues, () => loadCrmConfig(env));
+  const consoleMode = capture(issues, () => consoleModeFrom(env as NodeJS.ProcessEnv));
   if (parsed.success) {
     const e = parsed.data;
     if (Boolean(e.TWILIO_ACCOUNT_SID) !== Boolean(e.TWILIO_AUTH_TOKEN)) {
@@ -81,7 +85,7 @@ export function loadConfig(env: Env = process.env): Config {
       issues.push('GUARDLINE_JWT_SECRET and GUARDLINE_JWT_PUBLIC_KEY: set one, not both');
     }
   }
-  if (issues.length > 0 || !parsed.success || !store || !crm) {
+  if (issues.length > 0 || !parsed.success || !store || !crm || !consoleMode) {
     throw new GuardlineError('GL_CONFIG_INVALID', `${issues.join('; ')}.`, { issues });
   }
   const e = parsed.data;
@@ -119,5 +123,6 @@ export function loadConfig(env: Env = process.env): Config {
     twilio,
     store,
     crm,
+    console: consoleMode,
   };
 }

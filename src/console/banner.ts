@@ -1,13 +1,7 @@
-import { type ConsoleMode, consoleModeFrom } from './access.ts';
+import type { ConsoleMode } from './access.ts';
 
 /** The line `npm start` prints so a newcomer finds the console (empty when it is off). */
-export function consoleBanner(serverUrl: string, env: NodeJS.ProcessEnv = process.env): string {
-  let mode: ConsoleMode;
-  try {
-    mode = consoleModeFrom(env);
-  } catch {
-    return '';
-  }
+export function consoleBanner(serverUrl: string, mode: ConsoleMode): string {
   if (mode === 'off') return '';
   const url = `${serverUrl.replace(/\/+$/, '')}/console`;
   return mode === 'local'

@@ -14,7 +14,7 @@ export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     );
   }
   const guardline = await Guardline.start({ config, hubspotCard: loadHubSpotCardConfig(env) });
-  process.stderr.write(consoleBanner(guardline.url, env));
+  process.stderr.write(consoleBanner(guardline.url, config.console));
   const stop = (signal: string) => {
     guardline.shutdown(signal).then(
       () => process.exit(0),

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { consoleModeFrom } from '../../console/access.ts';
 import { consoleApi } from '../../console/api.ts';
 import { GuardlineError } from '../../errors/index.ts';
 import type { GuardlineContext } from '../context.ts';
@@ -27,7 +26,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
  * `token`: user JWT; `off`: not served). The page itself holds no data; the API checks access.
  */
 export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: GuardlineContext }): Promise<void> {
-  const mode = consoleModeFrom(process.env);
+  const mode = ctx.config.console;
   if (mode === 'off') {
     app.get('/console', async (_req, reply) => reply.code(404).send(new GuardlineError('GL_CONSOLE_OFF').toJSON()));
     return;
