@@ -8,19 +8,6 @@ import { disclosureText, helloSession, policyFile, SECRET, startServer, type Tes
 
 const WRITE = { 'content-type': 'application/json', 'x-guardline-console': '1' };
 
-function nextDirective(agent: GuardlineAgent, kind: Directive['kind']): Promise<Directive> {
-  const seen = agent.directives.find((d) => d.kind === kind);
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve) => {
-    const on = (d: Directive) => {
-      if (d.kind !== kind) return;
-      agent.off('directive', on);
-      resolve(d);
-    };
-    agent.on('directive', on);
-  });
-}
-
 async function connect(server: TestServer, agentId: string, tenant = 'acme') {
   const agent = await GuardlineAgent.connect({
     url: server.url,
@@ -87,7 +74,7 @@ describe('console kill switch (local mode)', () => {
   it('suspends an agent (its live call gets hold), lists it, lifts it with a reason (resume)', async () => {
     const agent = await connect(server, 'agent-ks-hold');
     const bystander = await connect(server, 'agent-ks-bystander');
-    const held = nextDirective(agent, 'hold');
+    const held = agent.directive('hold');
     const res = await post('/suspensions', { scope: 'agent', target: 'agent-ks-hold', reason: ' off-script pitch ' });
     expect(res.statusCode).toBe(201);
     const row = res.json();
@@ -108,7 +95,7 @@ describe('console kill switch (local mode)', () => {
     const lift = `/suspensions/${encodeURIComponent(row.id)}/lift`;
     const short = await post(lift, { reason: 'ok' });
     expect([short.statusCode, short.json().code]).toEqual([400, 'GL_CONSOLE_INPUT_INVALID']);
-    const resumed = nextDirective(agent, 'resume');
+    const resumed = agent.directive('resume');
     const lifted = await post(lift, { reason: 'coached, back on script' });
     expect(lifted.statusCode).toBe(200);
     expect(lifted.json()).toMatchObject({
@@ -125,7 +112,7 @@ describe('console kill switch (local mode)', () => {
 
   it('ends the live calls of a suspended tenant when "end calls" is chosen', async () => {
     const agent = await connect(server, 'agent-ks-end', 'tenant-ks-end');
-    const ended = nextDirective(agent, 'end_call');
+    const ended = agent.directive('end_call');
     const res = await post('/suspensions', {
       scope: 'tenant',
       target: 'tenant-ks-end',

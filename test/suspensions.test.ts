@@ -40,19 +40,6 @@ async function call(agentId: string, tenant = 'acme', role: 'booking' | 'closing
   });
 }
 
-function nextDirective(agent: GuardlineAgent, kind: Directive['kind']): Promise<Directive> {
-  const seen = agent.directives.find((d) => d.kind === kind);
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve) => {
-    const on = (d: Directive) => {
-      if (d.kind !== kind) return;
-      agent.off('directive', on);
-      resolve(d);
-    };
-    agent.on('directive', on);
-  });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'guardline-susp-'));
   server = await startLocalServer({ dataDir: dir, secret: SECRET });
@@ -75,7 +62,7 @@ describe('kill switch', () => {
     });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
-    const hold = await nextDirective(target, 'hold');
+    const hold = await target.directive('hold');
     expect(hold.message).toContain('bad pitch');
     await expect(target.propose('concession', { type: 'percent_off', value: 5 })).rejects.toMatchObject({
       code: 'GL_SUSPENDED',
@@ -85,7 +72,7 @@ describe('kill switch', () => {
     expect(bystander.directives.some((d) => d.kind === 'hold')).toBe(false);
     const lifted = await api('POST', `/v1/suspensions/${id}/lift`, manager, { reason: 'coached' });
     expect(lifted.status).toBe(200);
-    await nextDirective(target, 'resume');
+    await target.directive('resume');
     const fresh = await call('agent-x');
     await fresh.close();
     const audit = await server.gl.store.audit.range(1, 100_000);
@@ -109,7 +96,7 @@ describe('kill switch', () => {
       reason: 'compliance review',
     });
     expect(res.status).toBe(201);
-    await Promise.all([nextDirective(a, 'end_call'), nextDirective(b, 'end_call')]);
+    await Promise.all([a.directive('end_call'), b.directive('end_call')]);
     expect(other.directives.some((d) => d.kind === 'end_call')).toBe(false);
     await api('POST', `/v1/suspensions/${res.body.id as string}/lift`, manager, { reason: 'done' });
     for (const x of [a, b, other]) await x.close();
@@ -123,10 +110,10 @@ describe('kill switch', () => {
       { scope: 'role', target: 'booking', action: 'hold', reason: 'from the CLI' },
       { actor: 'human:ops', at: Date.now() },
     );
-    const hold = await nextDirective(a, 'hold');
+    const hold = await a.directive('hold');
     expect(hold.message).toContain('from the CLI');
     await server.gl.store.suspensions.lift(row.id, { actor: 'human:ops', reason: 'ok', at: Date.now() });
-    await nextDirective(a, 'resume');
+    await a.directive('resume');
     await a.close();
   });
 

@@ -17,7 +17,7 @@ export function consoleModeFrom(env: NodeJS.ProcessEnv): ConsoleMode {
   const raw = env.GUARDLINE_CONSOLE?.trim() || 'local';
   const mode = ConsoleMode.safeParse(raw);
   if (!mode.success) {
-    throw new GuardlineError('GL_CONFIG_INVALID', `GUARDLINE_CONSOLE=${JSON.stringify(raw)}: use local, token or off.`);
+    throw new GuardlineError('GL_CONFIG_INVALID', `GUARDLINE_CONSOLE=${JSON.stringify(raw)}: use local, token or off`);
   }
   return mode.data;
 }
