@@ -5,7 +5,8 @@
  *    customer transcript every 1.5 s: round trip proposal → decision (p50, p99).
  * 2. 200 concurrent Twilio Media Streams at real pacing (50 frames/s) into the fake Deepgram: CPU
  *    per stream of Guardline, against a plain relay (child process) that only forwards the frames
- *    to the same fake Deepgram, measured in the same run.
+ *    to the same fake Deepgram (it parses each JSON frame, decodes its base64 and sends the bytes
+ *    to a Deepgram websocket, as any relay must), measured in the same run, taking turns.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +25,10 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
 const STREAM_MS = Number(process.env.BENCH_STREAM_MS ?? 12_000);
+/** Audio sent to one side (relay or Guardline) before the other side's turn. */
+const SLICE_MS = 2000;
+/** BENCH_PART=agents or streams runs only that half (e.g. while profiling one of them). */
+const PART = process.env.BENCH_PART ?? '';
 const DISCLOSURE =
   /disclosure_text: "([^"]+)"/.exec(readFileSync(path.join(ROOT, 'policies/default.yaml'), 'utf8'))?.[1] ?? '';
 
@@ -84,6 +89,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 const dg = process.env.DG_URL, key = process.env.DG_KEY;
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
 wss.on('listening', () => console.log('relay-port=' + wss.address().port));
+process.on('SIGTERM', () => process.exit(0));
 wss.on('connection', (ws) => {
   let up = null;
   ws.on('message', (data) => {
@@ -168,21 +174,27 @@ async function agentSessions(): Promise<BenchResult[]> {
   }
 }
 
-/** Runs STREAMS Twilio streams at real pacing against `url` and returns the CPU seconds `pid` used meanwhile. */
-async function streams(url: string, pid: number, parameters: Record<string, string>): Promise<number> {
+/** Opens STREAMS Twilio streams to `url` (connected + start), ready to send audio. */
+async function openStreams(url: string, parameters: Record<string, string>): Promise<TwilioMediaStreamClient[]> {
   const clients = Array.from(
     { length: STREAMS },
     (_, i) =>
       new TwilioMediaStreamClient(url, { customParameters: { ...parameters, sessionId: `stream-${Date.now()}-${i}` } }),
   );
   for (const c of clients) await c.open();
-  await sleep(500);
+  return clients;
+}
+
+/** Sends `ms` of audio at real pacing on every stream and returns the CPU seconds `pid` used meanwhile. */
+async function sendAndMeasure(clients: TwilioMediaStreamClient[], pid: number, audio: Buffer): Promise<number> {
   const cpu0 = cpuSeconds(pid);
-  await Promise.all(clients.map((c) => c.sendAudio(mulawTone(STREAM_MS))));
-  const cpu = cpuSeconds(pid) - cpu0;
+  await Promise.all(clients.map((c) => c.sendAudio(audio)));
+  return cpuSeconds(pid) - cpu0;
+}
+
+async function closeStreams(clients: TwilioMediaStreamClient[]): Promise<void> {
   for (const c of clients) c.sendStop();
   await Promise.all(clients.map((c) => c.close()));
-  return cpu;
 }
 
 async function twilioStreams(): Promise<BenchResult[]> {
@@ -197,7 +209,8 @@ async function twilioStreams(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guardline-bench-'));
   const gl = await startGuardline(dir, { DEEPGRAM_API_KEY: deepgram.apiKey, DEEPGRAM_BASE_URL: deepgram.url });
   const relay = await child(
-    ['--input-type=module', '-e', RELAY],
+    // BENCH_RELAY_NODE_ARGS profiles the relay the same way.
+    [...(process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--input-type=module', '-e', RELAY],
     { DG_URL: deepgram.url, DG_KEY: deepgram.apiKey },
     /relay-port=(\d+)/,
   );
@@ -215,13 +228,32 @@ async function twilioStreams(): Promise<BenchResult[]> {
       agentId: 'bench',
       tenantId: 'acme',
     };
-    const relayCpu = await streams(`ws://127.0.0.1:${relay.match[1]}/`, relay.proc.pid as number, parameters);
-    const glCpu = await streams(
+    const relayStreams = await openStreams(`ws://127.0.0.1:${relay.match[1]}/`, parameters);
+    const glStreams = await openStreams(
       `${gl.url.replace('http', 'ws')}/v1/telephony/twilio?token=${token}`,
-      gl.proc.pid as number,
       parameters,
     );
-    const seconds = STREAM_MS / 1000;
+    await sleep(500);
+    // The two take turns, SLICE_MS of audio at a time in A B B A order, so both see the same machine
+    // (other processes' load on the 2 cores moves the figures a lot between consecutive runs).
+    const audio = mulawTone(SLICE_MS);
+    const rounds = Math.max(1, Math.round(STREAM_MS / SLICE_MS));
+    let relayCpu = 0;
+    let glCpu = 0;
+    for (let round = 0; round < rounds; round++) {
+      const measureRelay = () => sendAndMeasure(relayStreams, relay.proc.pid as number, audio);
+      const measureGl = () => sendAndMeasure(glStreams, gl.proc.pid as number, audio);
+      if (round % 2 === 0) {
+        relayCpu += await measureRelay();
+        glCpu += await measureGl();
+      } else {
+        glCpu += await measureGl();
+        relayCpu += await measureRelay();
+      }
+    }
+    await closeStreams(relayStreams);
+    await closeStreams(glStreams);
+    const seconds = (rounds * SLICE_MS) / 1000;
     const perStream = (cpu: number) => ((cpu / seconds) * 1000) / STREAMS;
     const name = `server: ${STREAMS} Twilio streams`;
     return [
@@ -248,7 +280,7 @@ const bench: Bench = {
   name: 'server',
   description: `${SESSIONS} agent sessions (proposal → decision) and ${STREAMS} Twilio streams vs a plain relay`,
   async run() {
-    return [...(await agentSessions()), ...(await twilioStreams())];
+    return [...(PART === 'streams' ? [] : await agentSessions()), ...(PART === 'agents' ? [] : await twilioStreams())];
   },
 };
 export default bench;

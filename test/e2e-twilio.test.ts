@@ -114,8 +114,20 @@ describe('a Twilio Media Streams call through Guardline into (fake) Deepgram', (
         timeout: 6000,
       })
       .toContain('timeout.silence');
-    expect(call.receivedOf('clear').length).toBeGreaterThan(0);
+    // The directive is delivered (with its clear) only once it is durable, so a moment after the row is.
+    await expect.poll(() => call.receivedOf('clear').length, { timeout: 3000 }).toBeGreaterThan(0);
     await audio;
+    call.sendStop();
+    await call.close();
+  });
+
+  it('forwards every audio frame, even those Twilio sends right behind `start` while the session opens', async () => {
+    const before = deepgram.connections.length;
+    const call = stream(await server.agentToken());
+    await call.open();
+    // No pacing: all 100 frames are on the wire before Guardline has opened the session.
+    for (let i = 0; i < 100; i++) call.sendFrame(Buffer.alloc(160, 0x7f));
+    await expect.poll(() => deepgram.connections[before]?.audioBytes, { timeout: 5000 }).toBe(100 * 160);
     call.sendStop();
     await call.close();
   });

@@ -15,6 +15,7 @@ import { createEnforcer } from '../runtime/enforcer.ts';
 import { Metrics } from '../runtime/metrics.ts';
 import { SessionRegistry } from '../runtime/registry.ts';
 import type { TranscriberFactory } from '../runtime/transcription.ts';
+import { warmUpTranscriptAnalysis } from '../runtime/warm-up.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
@@ -81,8 +82,8 @@ async function registerPolicy(store: Store, file: string, loaded: LoadedPolicy, 
 
 /**
  * A running Guardline server: listens first (`/healthz` answers, `/readyz` says 503), then loads
- * the policy and opens the store, then is ready. `shutdown()` holds every live session, flushes
- * and closes.
+ * the policy, warms up transcript analysis and opens the store, then is ready. `shutdown()` holds
+ * every live session, flushes and closes.
  */
 export class Guardline {
   private crm: { stop(): Promise<void> } | null = null;
@@ -136,6 +137,7 @@ export class Guardline {
     const guardline = new Guardline(app, ctx, !options.store);
     try {
       const policy = await loadPolicyFile(config.policyFile);
+      warmUpTranscriptAnalysis();
       transcribers = options.transcribers !== undefined ? options.transcribers : deepgramFactory(config, policy);
       const store = options.store ?? (await openStore(config.store));
       ctx.store = store;

@@ -32,7 +32,10 @@ export class TwilioConnection implements StreamPort {
   private streamSid = '';
   private session: LiveSession | null = null;
   private audio: { send(chunk: Buffer): boolean; close(): Promise<void> } | null = null;
+  /** The frames still being handled, in order, once one needs async work (`start` opening the session). */
   private inbox: Promise<void> = Promise.resolve();
+  /** How many frames are in `inbox`; while 0, a frame is handled at once, without a promise per frame. */
+  private queued = 0;
   private stopped = false;
   private closed = false;
   private log: Logger;
@@ -44,11 +47,7 @@ export class TwilioConnection implements StreamPort {
   ) {
     this.log = ctx.logger.child({ transport: 'twilio' });
     ctx.sockets.add(socket);
-    socket.on('message', (data) => {
-      this.inbox = this.inbox
-        .then(() => this.onFrame(raw(data)))
-        .catch((e) => this.log.error({ err: e }, 'twilio frame handling failed'));
-    });
+    socket.on('message', (data) => this.onMessage(raw(data)));
     socket.on('close', () => this.onClose());
     socket.on('error', (e) => {
       ctx.metrics.wsErrors.inc({ code: 'socket' });
@@ -69,9 +68,36 @@ export class TwilioConnection implements StreamPort {
     this.log.warn({ code: e.code, detail: e.message }, 'twilio message rejected');
   }
 
-  private async onFrame(frame: Buffer): Promise<void> {
+  /** Frames are handled one after another, in arrival order (media after `start` waits for the session). */
+  private onMessage(frame: Buffer): void {
+    const pending = this.queued > 0 ? this.inbox.then(() => this.handle(frame)) : this.handle(frame);
+    if (!pending) return;
+    this.queued += 1;
+    this.inbox = pending.finally(() => {
+      this.queued -= 1;
+    });
+  }
+
+  /** Handles one frame; returns a promise (that never rejects) only when the frame needs async work. */
+  private handle(frame: Buffer): Promise<void> | undefined {
+    try {
+      return this.onFrame(frame)?.catch(this.frameFailed);
+    } catch (e) {
+      this.frameFailed(e);
+      return undefined;
+    }
+  }
+
+  private readonly frameFailed = (e: unknown): void => {
+    this.log.error({ err: e }, 'twilio frame handling failed');
+  };
+
+  private onFrame(frame: Buffer): Promise<void> | undefined {
     const parsed = parseTwilioMessage(frame);
-    if (!parsed.ok) return this.reject(parsed.error);
+    if (!parsed.ok) {
+      this.reject(parsed.error);
+      return;
+    }
     const m = parsed.message;
     switch (m.event) {
       case 'start':
@@ -80,7 +106,8 @@ export class TwilioConnection implements StreamPort {
         if (m.media.track === 'inbound' && this.audio) this.audio.send(decodeTwilioPayload(m.media.payload));
         return;
       case 'stop':
-        return this.onStop();
+        this.onStop();
+        return;
       default:
         return;
     }

@@ -7,10 +7,14 @@ import { z } from 'zod';
  * schemas check they are digits and keep them as strings so nothing is lost in re-serialisation.
  */
 
-const Digits = z.string().regex(/^\d{1,15}$/, 'must be a decimal number in a string');
-const Sid = z.string().min(1).max(64);
+/** The patterns and bounds below are shared with the hand-checked `media` fast path (media-frame.ts). */
+export const DIGITS_PATTERN = /^\d{1,15}$/;
+export const SID_MAX_LENGTH = 64;
 /** Base64 as Twilio sends it (standard alphabet, padded). */
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+export const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+const Digits = z.string().regex(DIGITS_PATTERN, 'must be a decimal number in a string');
+const Sid = z.string().min(1).max(SID_MAX_LENGTH);
+const Base64 = z.string().regex(BASE64_PATTERN, 'must be base64');
 
 // --- from Twilio --------------------------------------------------------------------------------
 

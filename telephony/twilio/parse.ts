@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { GuardlineError } from '../../src/errors/index.ts';
+import { checkMediaFrame } from './media-frame.ts';
 import {
   TWILIO_INBOUND_EVENTS,
   TWILIO_MEDIA_FORMAT,
@@ -22,7 +23,8 @@ function issuesOf(error: z.ZodError): { path: string; message: string }[] {
 /**
  * Parses one WebSocket frame from Twilio into a typed message. Never throws: a bad frame gives a
  * typed `GL_TWILIO_*` error (too large, not JSON, unknown event, or not matching its schema) that
- * the caller reports and otherwise ignores.
+ * the caller reports and otherwise ignores. A well-formed `media` frame skips the schema (see
+ * checkMediaFrame); any other frame, or a `media` frame the fast path does not accept, goes through it.
  */
 export function parseTwilioMessage(raw: string | Buffer): TwilioParseResult {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
@@ -44,6 +46,10 @@ export function parseTwilioMessage(raw: string | Buffer): TwilioParseResult {
     return { ok: false, error: new GuardlineError('GL_TWILIO_MESSAGE_INVALID', 'The frame is not a JSON object.') };
   }
   const event = (json as { event?: unknown }).event;
+  if (event === 'media') {
+    const media = checkMediaFrame(json as Record<string, unknown>);
+    if (media) return { ok: true, message: media };
+  }
   if (typeof event !== 'string' || !TWILIO_INBOUND_EVENTS.includes(event as TwilioInboundEvent)) {
     const shown = typeof event === 'string' ? JSON.stringify(event.slice(0, 40)) : 'missing';
     return {
