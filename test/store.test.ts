@@ -89,6 +89,18 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: 200, lastSeq: 200 });
     });
 
+    it('nodes taking turns append after each other, never over each other', async () => {
+      const nodeB = await place.open();
+      for (let i = 0; i < 3; i++) {
+        await store.record({ actor: 'agent:a', decision: decision(`a${i}`, 'a') });
+        await nodeB.record({ actor: 'agent:b', decision: decision(`b${i}`, 'b') });
+      }
+      const entries = await store.audit.range(1, 10);
+      expect(entries.map((e) => e.id)).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2'].map((id) => `decision:${id}`));
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 6, lastSeq: 6 });
+    });
+
     it('a failing item in a group commit fails alone', async () => {
       await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
       const outcomes = await Promise.allSettled([
@@ -101,6 +113,32 @@ for (const backend of BACKENDS) {
       expect((await store.decisions.listBySession('s1')).map((d) => d.id)).toEqual(['dup', 'ok-1', 'ok-2']);
       const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
       expect(report).toMatchObject({ ok: true, checked: 3 });
+    });
+
+    it('items arriving while a failing group commits are each committed once, in the order they came', async () => {
+      await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
+      const ids: string[] = [];
+      const pending: Promise<string>[] = [];
+      // Items keep coming, a few every millisecond: a group is still committing when the next forms.
+      for (let tick = 0; tick < 40; tick++) {
+        for (let i = 0; i < 3; i++) {
+          const id = tick % 10 === 5 && i === 1 ? 'dup' : `t${tick}-${i}`;
+          ids.push(id);
+          pending.push(
+            store.record({ actor: 'agent:a', decision: decision(id, 's1') }).then(
+              () => 'ok',
+              (e) => `${id}: ${e.code}`,
+            ),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const refused = (await Promise.all(pending)).filter((o) => o !== 'ok');
+      expect(refused).toEqual(Array.from({ length: 4 }, () => 'dup: GL_STORE_CONFLICT'));
+      const stored = (await store.decisions.listBySession('s1')).map((d) => d.id);
+      expect(stored).toEqual(['dup', ...ids.filter((id) => id !== 'dup')]);
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: stored.length });
     });
 
     it('records a needs_approval decision with its approval request, a directive, and outbox rows', async () => {

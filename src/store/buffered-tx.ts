@@ -1,6 +1,8 @@
-import type { Dialect, Row, SqlConn } from './sql.ts';
+import type { Dialect, Row, TxConn } from './sql.ts';
 
 interface Pending {
+  /** table, columns and suffix: what makes rows share one INSERT. */
+  key: string;
   table: string;
   columns: readonly string[];
   suffix: string;
@@ -10,17 +12,32 @@ interface Pending {
 const MAX_PARAMS = 30_000;
 const CHUNK_SIZES = [256, 64, 16, 4, 1];
 
+const insertTexts = new Map<string, string>();
+
+/** `INSERT INTO t (a,b) VALUES (?,?),(?,?)… suffix` for `rows` rows, built once per shape. */
+function insertSql(group: Pending, rows: number): string {
+  const key = `${group.key}|${rows}`;
+  let sql = insertTexts.get(key);
+  if (sql === undefined) {
+    const tuple = `(${group.columns.map(() => '?').join(',')})`;
+    sql = `INSERT INTO ${group.table} (${group.columns.join(',')}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')}${group.suffix ? ` ${group.suffix}` : ''}`;
+    if (insertTexts.size > 2000) insertTexts.clear();
+    insertTexts.set(key, sql);
+  }
+  return sql;
+}
+
 /**
  * A transaction whose inserts are buffered and written as multi-row INSERTs: a group commit of
  * hundreds of decisions costs a handful of statements, not hundreds of round trips. Any read or
  * update flushes the buffer first, so the transaction always sees its own writes in order.
  */
-export class BufferedTx implements SqlConn {
+export class BufferedTx implements TxConn {
   private readonly pending = new Map<string, Pending>();
   private readonly afterCommit: (() => void)[] = [];
 
   constructor(
-    private readonly tx: SqlConn,
+    private readonly tx: TxConn,
     readonly dialect: Dialect,
   ) {}
 
@@ -29,7 +46,7 @@ export class BufferedTx implements SqlConn {
     const key = `${table}|${columns.join(',')}|${suffix}`;
     let group = this.pending.get(key);
     if (!group) {
-      group = { table, columns, suffix, rows: [] };
+      group = { key, table, columns, suffix, rows: [] };
       this.pending.set(key, group);
     }
     group.rows.push(values);
@@ -51,6 +68,7 @@ export class BufferedTx implements SqlConn {
     }
   }
 
+  /** Writes every queued row (on a pipelining backend: sends them; a failure fails the commit). */
   async flush(): Promise<void> {
     for (const group of this.pending.values()) {
       const perRow = group.columns.length;
@@ -63,9 +81,7 @@ export class BufferedTx implements SqlConn {
         const chunk = this.dialect === 'sqlite' ? (sizes.find((n) => n <= left) ?? 1) : Math.min(largest, left);
         const rows = group.rows.slice(i, i + chunk);
         i += chunk;
-        const tuple = `(${group.columns.map(() => '?').join(',')})`;
-        const sql = `INSERT INTO ${group.table} (${group.columns.join(',')}) VALUES ${rows.map(() => tuple).join(',')}${group.suffix ? ` ${group.suffix}` : ''}`;
-        await this.tx.run(sql, rows.flat());
+        await this.tx.write(insertSql(group, chunk), rows.flat());
       }
     }
     this.pending.clear();
@@ -79,5 +95,10 @@ export class BufferedTx implements SqlConn {
   async run(sql: string, params?: readonly unknown[]): Promise<number> {
     if (this.pending.size > 0) await this.flush();
     return this.tx.run(sql, params);
+  }
+
+  async write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void> {
+    if (this.pending.size > 0) await this.flush();
+    return this.tx.write(sql, params, expectChanges);
   }
 }

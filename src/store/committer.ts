@@ -1,8 +1,8 @@
 import type { AuditSigner } from '../audit/keys.ts';
 import { GuardlineError, isGuardlineError } from '../errors/index.ts';
 import { BufferedTx } from './buffered-tx.ts';
-import { ChainAppender } from './chain-appender.ts';
-import type { SqlDb } from './sql.ts';
+import { ChainAppender, type ChainHead } from './chain-appender.ts';
+import { isStale, type SqlDb } from './sql.ts';
 
 /** One item of work in a group-commit transaction. It may read, write and append audit entries. */
 export type Unit<T> = (tx: BufferedTx, chain: ChainAppender) => Promise<T>;
@@ -13,10 +13,24 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; results: unknown[] } | { ok: false; error: unknown };
+
+/** A batch whose transaction has begun: `prepared` once its units ran and its commit is sent. */
+interface Flight {
+  batch: Queued[];
+  prepared: Promise<void>;
+  outcome: Promise<Outcome>;
+}
+
 /**
  * Group commit: every unit submitted in the same tick (and while a commit is in flight) runs in
  * one transaction with one durable flush; each promise resolves only after that commit. If the
  * shared transaction fails, each unit is retried alone so one bad unit cannot sink the others.
+ *
+ * On a pipelining backend (SQLite's writer thread) the next batch is prepared while the one before
+ * it commits: its units run, its chain continues from the head that batch leaves, and its
+ * statements queue behind that commit. It commits only if that batch committed and the head is
+ * the one it continued from; otherwise it runs again from the real head, before anything newer.
  */
 export class GroupCommitter {
   private queue: Queued[] = [];
@@ -24,6 +38,10 @@ export class GroupCommitter {
   private running = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
+  /** Set while a pipelining drain waits for work (see `schedule`). */
+  private wake: (() => void) | null = null;
+  /** Pipelining only: the chain head the last prepared transaction leaves; null = read it. */
+  private head: ChainHead | null = null;
 
   constructor(
     private readonly db: SqlDb,
@@ -41,7 +59,15 @@ export class GroupCommitter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.running) {
+      // A pipelining drain waits for work to prepare while a batch commits: wake it next turn,
+      // so everything submitted in this turn joins the batch.
+      const wake = this.wake;
+      this.wake = null;
+      if (wake) setImmediate(wake);
+      return;
+    }
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -49,51 +75,115 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Runs batches until the queue is empty. `older` was sent and may be committing; on a pipelining
+   * backend `newer` is prepared on top of it as soon as work arrives, and commits only if `older`
+   * does. Units resolve in batch order; after a failure the failed batch is recovered before
+   * anything newer runs.
+   */
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          const results = await this.commit(batch.map((q) => q.unit));
-          batch.forEach((q, i) => {
-            q.resolve(results[i]);
-          });
-        } catch (error) {
-          if (batch.length === 1) batch[0]?.reject(wrap(error));
-          else await this.oneByOne(batch);
+      let older: Flight | null = null;
+      let newer: Flight | null = null;
+      for (;;) {
+        if (!newer && this.queue.length > 0 && (!older || this.db.pipelined)) {
+          const flight = this.begin(this.queue.splice(0, this.maxBatch), older !== null);
+          await flight.prepared;
+          if (older) newer = flight;
+          else older = flight;
+          continue;
         }
+        if (!older) return;
+        const outcome = await (this.db.pipelined && !newer ? this.settledOrWork(older) : older.outcome);
+        if (!outcome) continue;
+        if (outcome.ok) settle(older.batch, outcome.results);
+        else {
+          // `newer` was prepared on top of it, so it fails too: its units go back to the front.
+          if (newer) {
+            const own = await newer.outcome;
+            if (own.ok) settle(newer.batch, own.results);
+            else this.queue.unshift(...newer.batch);
+            newer = null;
+          }
+          await this.recover(older.batch, outcome.error);
+        }
+        older = newer;
+        newer = null;
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async oneByOne(batch: Queued[]): Promise<void> {
+  /** `flight`'s outcome, or null as soon as there is work to prepare on top of it. */
+  private async settledOrWork(flight: Flight): Promise<Outcome | null> {
+    if (this.queue.length > 0) return null;
+    const work = new Promise<null>((resolve) => {
+      this.wake = () => resolve(null);
+    });
+    try {
+      return await Promise.race([flight.outcome, work]);
+    } finally {
+      this.wake = null;
+    }
+  }
+
+  /** After a failed batch: a stale one is tried again whole, then (or else) each unit alone. */
+  private async recover(batch: Queued[], error: unknown): Promise<void> {
+    this.head = null;
+    if (isStale(error)) {
+      const again = await this.begin(batch, false).outcome;
+      if (again.ok) return settle(batch, again.results);
+      this.head = null;
+      error = again.error;
+    }
+    if (batch.length === 1) {
+      batch[0]?.reject(wrap(error));
+      return;
+    }
     for (const q of batch) {
-      try {
-        const [result] = await this.commit([q.unit]);
-        q.resolve(result);
-      } catch (error) {
-        q.reject(wrap(error));
+      const alone = await this.begin([q], false).outcome;
+      if (alone.ok) q.resolve(alone.results[0]);
+      else {
+        this.head = null;
+        q.reject(wrap(alone.error));
       }
     }
   }
 
-  private async commit(units: Unit<unknown>[]): Promise<unknown[]> {
-    let buffered: BufferedTx | undefined;
-    const results = await this.db.transaction(async (tx) => {
-      buffered = new BufferedTx(tx, this.db.dialect);
-      const chain = new ChainAppender(buffered, this.signer);
-      await chain.begin();
-      const out: unknown[] = [];
-      for (const unit of units) out.push(await unit(buffered, chain));
-      await chain.finish(this.now());
-      await buffered.flush();
-      return out;
+  /** Begins the batch's transaction; `dependent`: it commits only if the one in flight does. */
+  private begin(batch: Queued[], dependent: boolean): Flight {
+    let markPrepared!: () => void;
+    const prepared = new Promise<void>((resolve) => {
+      markPrepared = resolve;
     });
-    buffered?.committed();
-    return results;
+    let buffered: BufferedTx | undefined;
+    const outcome = this.db
+      .transaction(
+        async (tx) => {
+          buffered = new BufferedTx(tx, this.db.dialect);
+          const chain = new ChainAppender(buffered, this.signer);
+          await chain.begin(this.head ?? undefined);
+          const out: unknown[] = [];
+          for (const q of batch) out.push(await q.unit(buffered, chain));
+          await chain.finish(this.now());
+          await buffered.flush();
+          if (this.db.pipelined) this.head = chain.head;
+          markPrepared();
+          return out;
+        },
+        { dependent },
+      )
+      .then(
+        (results): Outcome => {
+          buffered?.committed();
+          return { ok: true, results };
+        },
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
+    void outcome.then(markPrepared);
+    return { batch, prepared, outcome };
   }
 
   /** Waits for queued work, then refuses more. */
@@ -104,6 +194,12 @@ export class GroupCommitter {
       await new Promise((r) => setImmediate(r));
     }
   }
+}
+
+function settle(batch: Queued[], results: unknown[]): void {
+  batch.forEach((q, i) => {
+    q.resolve(results[i]);
+  });
 }
 
 function wrap(error: unknown): unknown {

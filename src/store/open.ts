@@ -45,7 +45,7 @@ export async function openStore(config: StoreConfig, options: OpenOptions = {}):
     const signer = options.readOnly
       ? readOnlySigner
       : loadAuditSigner({ keyText: config.auditKey, dataDir: config.dataDir, onGenerated });
-    const db = openSqlite(config.file);
+    const db = await openSqlite(config.file);
     try {
       return await createSqlStore({
         db,

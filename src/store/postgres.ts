@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { GuardlineError } from '../errors/index.ts';
-import { type SqlConn, type SqlDb, toPostgresPlaceholders } from './sql.ts';
+import { type SqlDb, sqlError, type TxConn, toPostgresPlaceholders, UNEXPECTED_CHANGES } from './sql.ts';
 
 // BIGINT (int8) as a JS number: every BIGINT here is epoch ms, a seq or a counter, all < 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -12,15 +12,23 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
-function connection(client: pg.Pool | pg.PoolClient): SqlConn {
+function connection(client: pg.Pool | pg.PoolClient): TxConn {
+  const run = async (sql: string, params: readonly unknown[] = []) => {
+    const result = await client.query(toPostgresPlaceholders(sql), params as unknown[]);
+    return result.rowCount ?? 0;
+  };
   return {
     async all<T>(sql: string, params: readonly unknown[] = []) {
       const result = await client.query(toPostgresPlaceholders(sql), params as unknown[]);
       return result.rows as T[];
     },
-    async run(sql: string, params: readonly unknown[] = []) {
-      const result = await client.query(toPostgresPlaceholders(sql), params as unknown[]);
-      return result.rowCount ?? 0;
+    run,
+    // Awaited: PostgreSQL answers COMMIT of a failed transaction with a rollback, not an error.
+    async write(sql: string, params: readonly unknown[] = [], expectChanges?: number) {
+      const changes = await run(sql, params);
+      if (expectChanges !== undefined && changes !== expectChanges) {
+        throw sqlError(`expected ${expectChanges} changed row(s), not ${changes}: ${sql}`, UNEXPECTED_CHANGES);
+      }
     },
   };
 }
@@ -54,6 +62,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb & { 
   }
   return {
     dialect: 'postgres',
+    pipelined: false,
     clientConfig,
     read: connection(pool),
     async transaction(fn) {

@@ -11,15 +11,61 @@ export interface SqlConn {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
+/** A connection inside a write transaction. */
+export interface TxConn extends SqlConn {
+  /**
+   * A write whose result the caller does not need. If it fails, or changes another number of rows
+   * than `expectChanges` (when given), the transaction fails: its commit rejects with that error.
+   * A pipelining backend sends it and returns at once; the others wait for it.
+   */
+  write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * Commit only if the transaction begun just before this one commits (it may still be
+   * committing while this one is prepared, on a pipelining backend); otherwise fail with
+   * PREDECESSOR_FAILED. Backends that run one transaction at a time ignore it.
+   */
+  dependent?: boolean;
+}
+
 export interface SqlDb {
   readonly dialect: Dialect;
+  /**
+   * Whether a transaction can be prepared while the one before it commits (SQLite's writer
+   * thread): its statements are queued behind that commit and `TxConn.write` does not wait.
+   */
+  readonly pipelined: boolean;
   /** Reads outside any transaction (committed data only). */
   readonly read: SqlConn;
-  /** One write transaction at a time; commits durably before resolving. */
-  transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T>;
+  /**
+   * Write transactions run one after another, in the order they are begun; each commits durably
+   * before resolving.
+   */
+  transaction<T>(fn: (tx: TxConn) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The error code of a `TxConn.write` that changed another number of rows than expected. */
+export const UNEXPECTED_CHANGES = 'UNEXPECTED_CHANGES';
+/** The error code of a dependent transaction whose predecessor did not commit. */
+export const PREDECESSOR_FAILED = 'PREDECESSOR_FAILED';
+
+/** An error with a `code`, as both backends' drivers throw them. */
+export function sqlError(message: string, code: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A transaction prepared ahead failed for want of fresh state (the chain head moved, or the
+ * transaction before it failed), not because of anything in it: worth one more try as it is.
+ */
+export function isStale(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === UNEXPECTED_CHANGES || code === PREDECESSOR_FAILED;
 }
 
 const converted = new Map<string, string>();
