@@ -1,9 +1,9 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportBundle, verifyBundle } from '../src/audit/bundle.ts';
-import { canonicalJson } from '../src/audit/canonical.ts';
 import { bodyHashOf, linkHashOf } from '../src/audit/hash.ts';
 import { verifyChain } from '../src/audit/verify.ts';
+import { canonicalJson } from '../src/model/canonical-json.ts';
 import type { AuditEntry, SignedHead, Store } from '../src/store/types.ts';
 import { BACKENDS, type Place } from './store-backends.ts';
 import { decision } from './store-fixtures.ts';

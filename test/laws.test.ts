@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/model/canonical-json.ts';
 import { OUTCOME_SEVERITY } from '../src/model/decision.ts';
-import { canonicalJson } from '../src/policy/index.ts';
 import { GuardedSession } from '../src/session/guarded-session.ts';
 import type { SessionInput } from '../src/session/inputs.ts';
 import type { SessionOutput } from '../src/session/outputs.ts';

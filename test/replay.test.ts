@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SampleScript, ScriptStep } from '../src/demo/scripts.ts';
 import { simulateScript } from '../src/demo/simulate.ts';
-import { canonicalJson } from '../src/policy/index.ts';
+import { canonicalJson } from '../src/model/canonical-json.ts';
 import {
   compareRuns,
   formatRecording,

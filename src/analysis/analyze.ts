@@ -50,7 +50,7 @@ export function analyzeUtterance(
   const facts = emptyFacts(input);
   const t = readText(input);
   const scope = new Scope(t, compiled);
-  facts.pii = findPii(input, t.tokens);
+  facts.pii = findPii(input, t);
   const piiSpans: Span[] = [];
   for (const p of facts.pii) piiSpans.push(p.span);
   if (speaker === 'agent') {

@@ -85,7 +85,15 @@ function word(tokens: readonly Token[], i: number): string | undefined {
   return tokens[i]?.w;
 }
 
+/** Whether a number can start with this token: digits, "$", a number word, or "a"/"an" ("a hundred"). */
+function canStartNumber(w: string): boolean {
+  const c = w.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 36) return true;
+  return w in ONES || w in TEENS || w in TENS || w === 'a' || w === 'an';
+}
+
 function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
+  if (!canStartNumber((tokens[i] as Token).w)) return null;
   let j = i;
   let currency = false;
   if (word(tokens, j) === '$' && tokens[j + 1] && /^\d/.test(word(tokens, j + 1) as string)) {

@@ -5,7 +5,7 @@
  * Everything scans in linear time; no regex here has an unbounded quantifier.
  */
 import { dict } from './dict.ts';
-import { normalize, type Token, tokenize } from './text.ts';
+import { readText, type Text, type Token } from './text.ts';
 import type { PiiFact, PiiKind, UtteranceFacts } from './types.ts';
 
 const LOCAL = /[a-z0-9._%+-]/;
@@ -26,15 +26,16 @@ const DIGIT_WORDS: Record<string, string> = dict({
   eight: '8',
   nine: '9',
 });
+const LONGEST_DIGIT_WORD = 5;
 const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
 /** The redaction label, whole or cut at the start of the cue window. */
 const LABEL_SSN = /\[?ssn\]/g;
 
-export function findPii(original: string, tokens?: readonly Token[]): PiiFact[] {
-  const norm = normalize(original);
+/** Personal data in `original`; `read` is its already normalized and tokenized form, when the caller has it. */
+export function findPii(original: string, read: Text = readText(original)): PiiFact[] {
+  const norm = read.norm;
   const found: PiiFact[] = [...writtenEmails(norm), ...spokenEmails(norm)].sort(bySpanStart);
-  const toks = tokens ?? tokenize(norm);
-  found.push(...digitRuns(norm, toks, found));
+  found.push(...digitRuns(norm, read.tokens, found));
   found.sort(bySpanStart);
   return found;
 }
@@ -56,13 +57,46 @@ function writtenEmails(norm: string): PiiFact[] {
   return out;
 }
 
+/** How far a spoken address reaches before its " at " (four 30-character parts and their
+ * separators) and after it (three 30-character parts, separators and the top-level domain). */
+const SPOKEN_BEFORE = 160;
+const SPOKEN_AFTER = 120;
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * Spoken addresses, searched only in a window around each " at ": scanning every position of a
+ * long utterance for the rare address was most of the cost of finding them. Windows are cut
+ * between words, so the regex's word-boundary checks see what they would in the whole text.
+ */
 function spokenEmails(norm: string): PiiFact[] {
-  if (!norm.includes(' at ')) return [];
   const out: PiiFact[] = [];
-  SPOKEN_EMAIL.lastIndex = 0;
-  for (let m = SPOKEN_EMAIL.exec(norm); m !== null; m = SPOKEN_EMAIL.exec(norm))
-    out.push({ kind: 'email', span: [m.index, m.index + m[0].length] });
+  let done = 0;
+  for (let at = norm.indexOf(' at '); at !== -1; at = norm.indexOf(' at ', at + 1)) {
+    if (!hasDomainDot(norm, at + 4)) continue;
+    let lo = Math.max(done, at - SPOKEN_BEFORE);
+    while (lo > done && ALNUM.test(norm[lo - 1] as string)) lo--;
+    let hi = Math.min(norm.length, at + 4 + SPOKEN_AFTER);
+    while (hi < norm.length && ALNUM.test(norm[hi] as string)) hi++;
+    const window = norm.slice(lo, hi);
+    SPOKEN_EMAIL.lastIndex = 0;
+    for (let m = SPOKEN_EMAIL.exec(window); m !== null; m = SPOKEN_EMAIL.exec(window)) {
+      const start = lo + m.index;
+      const end = start + m[0].length;
+      // Only the address around this " at ": one around a later " at " may be cut by this window.
+      if (start > at || end < at + 4) continue;
+      out.push({ kind: 'email', span: [start, end] });
+      done = end;
+    }
+  }
   return out;
+}
+
+/** Whether a " dot " or "." follows within reach: an address's domain needs one. */
+function hasDomainDot(norm: string, from: number): boolean {
+  const dot = norm.indexOf('.', from);
+  if (dot !== -1 && dot < from + SPOKEN_AFTER) return true;
+  const spoken = norm.indexOf(' dot ', from);
+  return spoken !== -1 && spoken < from + SPOKEN_AFTER;
 }
 
 interface Run {
@@ -78,7 +112,7 @@ interface Run {
 
 function tokenDigits(w: string): string | null {
   const c = w.charCodeAt(0);
-  if (c < 48 || c > 57) return DIGIT_WORDS[w] ?? null;
+  if (c < 48 || c > 57) return w.length <= LONGEST_DIGIT_WORD ? (DIGIT_WORDS[w] ?? null) : null;
   if (/^\d{1,19}$/.test(w)) return w;
   if (/^\d{1,4}(?:\.\d{1,4}){1,4}$/.test(w)) return w.replace(/\./g, '');
   return DIGIT_WORDS[w] ?? null;

@@ -1,16 +1,9 @@
-import crypto, { createHash } from 'node:crypto';
+import { canonicalJson } from '../model/canonical-json.ts';
+import { sha256Hex } from '../model/sha256.ts';
 import type { AuditDraft, AuditEntry } from '../store/types.ts';
-import { canonicalJson } from './canonical.ts';
 
 /** The `prevHash` of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-// One-shot `crypto.hash` (Node >= 20.12) is markedly cheaper than createHash() per call.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-export function sha256Hex(text: string): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * sha256 of the canonical entry body: everything but seq, sessionId and the hashes.

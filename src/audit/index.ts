@@ -1,5 +1,4 @@
 export { type Bundle, type BundleReport, exportBundle, verifyBundle } from './bundle.ts';
-export { canonicalJson } from './canonical.ts';
 export { type CheckpointFile, checkpointOf, readCheckpoint } from './checkpoint.ts';
 export { bodyHashOf, chainEntry, GENESIS_HASH, linkHashOf } from './hash.ts';
 export * from './keys.ts';

@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Override } from '../../machines/session/types.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 import type { Proposal } from '../model/proposal.ts';
-import { canonicalJson } from '../policy/canonical-json.ts';
+import { sha256Hex } from '../model/sha256.ts';
 import type { SessionView, Verdict } from './types.ts';
 import { deny, reason } from './verdict.ts';
 
 /** The hash an approval and its override are bound to: kind and parameters, canonical. */
 export function paramsHash(proposal: Pick<Proposal, 'kind' | 'params'>): string {
-  return createHash('sha256')
-    .update(canonicalJson({ kind: proposal.kind, params: proposal.params }))
-    .digest('hex')
-    .slice(0, 32);
+  return sha256Hex(canonicalJson({ kind: proposal.kind, params: proposal.params })).slice(0, 32);
 }
 
 export type OverrideCheck = { override: Override } | { verdict: Verdict } | null;

@@ -1,6 +1,6 @@
 import type { Tier } from '../model/roles.ts';
 import type { Verdict } from './types.ts';
-import { allow, deny, hold, reason } from './verdict.ts';
+import { allow, deny, extended, hold, reason } from './verdict.ts';
 
 /**
  * What a tier means for one act. `forbidden` and `suggest` deny (a suggestion is for a human to
@@ -14,7 +14,7 @@ export function tierVerdict(
   facts: Record<string, unknown>,
   bound: Record<string, unknown> = {},
 ): Verdict {
-  const f = { ...facts, tier };
+  const f = extended(facts, { tier });
   switch (tier) {
     case 'forbidden':
       return deny(reason(rule, `${what} is forbidden in this role.`, f));

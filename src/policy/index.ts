@@ -1,5 +1,4 @@
 export type { Policy, RolePolicy } from '../../policies/schema.ts';
-export { canonicalJson } from './canonical-json.ts';
 export {
   DEFAULT_POLICY_PATH,
   formatIssues,

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { Policy } from '../../policies/schema.ts';
 import { GuardlineError } from '../errors/index.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
+import { sha256Hex } from '../model/sha256.ts';
 
 /** A validated policy with the version every decision records. */
 export interface LoadedPolicy {
@@ -27,7 +27,7 @@ export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default
 
 /** The content hash of a policy: canonical JSON, so formatting and comments don't change it. */
 export function policyHash(policy: Policy): string {
-  return createHash('sha256').update(canonicalJson(policy)).digest('hex');
+  return sha256Hex(canonicalJson(policy));
 }
 
 export function versionOf(policy: Policy): LoadedPolicy {

@@ -1,5 +1,5 @@
+import { canonicalJson } from '../model/canonical-json.ts';
 import type { Decision, Directive, Outcome } from '../model/index.ts';
-import { canonicalJson } from '../policy/index.ts';
 
 export interface DecisionChange {
   proposalId: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 import { Decision, Directive, SessionMeta } from '../model/index.ts';
-import { canonicalJson } from '../policy/index.ts';
 import { SessionInput } from '../session/inputs.ts';
 
 export const RECORDING_FORMAT = 'guardline-recording/1';

@@ -3,7 +3,7 @@ import type { ProposalOf } from '../../model/proposal.ts';
 import type { Tier } from '../../model/roles.ts';
 import { tierVerdict } from '../tiers.ts';
 import type { SessionView, Verdict } from '../types.ts';
-import { allow, combine, deny, reason } from '../verdict.ts';
+import { allow, combine, deny, extended, reason } from '../verdict.ts';
 
 export function tierOf(view: SessionView, kind: string): Tier {
   const tiers = view.policy.policy.roles[view.role].tiers as Record<string, Tier | undefined>;
@@ -96,7 +96,7 @@ export function handoffVerdict(view: SessionView, p: ProposalOf<'role_handoff'>)
         reason(
           'handoff.needs_consent',
           `The customer has not confidently consented yet (consent is ${view.consent}).`,
-          { ...facts, consent: view.consent },
+          extended(facts, { consent: view.consent }),
         ),
       ),
     );

@@ -1,5 +1,5 @@
 import type { SessionView, Verdict } from '../types.ts';
-import { deny, reason } from '../verdict.ts';
+import { deny, extended, reason } from '../verdict.ts';
 
 /**
  * Cross-session daily budgets (per agent and per tenant, counted in the store): a verdict that
@@ -36,7 +36,7 @@ export function applyBudget(view: SessionView, verdict: Verdict): Verdict {
     return {
       outcome: 'needs_approval',
       rationale: [item, ...verdict.rationale],
-      bound: { ...over, concessions: granted },
+      bound: extended(over, { concessions: granted }),
     };
   }
   if (verdict.outcome === 'needs_approval' && left.approvals !== null && left.approvals <= 0) {

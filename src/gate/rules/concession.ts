@@ -5,7 +5,7 @@ import type { ConcessionParams } from '../../model/proposal.ts';
 import { narrowestTier, type Tier } from '../../model/roles.ts';
 import { tierVerdict } from '../tiers.ts';
 import type { SessionView, Verdict } from '../types.ts';
-import { allow, deny, hold, reason } from '../verdict.ts';
+import { allow, deny, extended, hold, reason } from '../verdict.ts';
 
 export interface ConcessionContext {
   proposalId: string;
@@ -50,7 +50,12 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
     const floor = bounds.price_floor_usd;
     if (floor !== null && c.value !== null && c.value < floor) {
       return deny(
-        reason('concession.price_floor', `Quoting ${what} is below the $${floor} floor.`, { ...base, floor }, ev),
+        reason(
+          'concession.price_floor',
+          `Quoting ${what} is below the $${floor} floor.`,
+          extended(base, { floor }),
+          ev,
+        ),
       );
     }
     return allow(reason('concession.price_quote', `Quoting ${what} is at or above the floor.`, base, ev));
@@ -70,7 +75,7 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
       reason(
         'consent.disclose_first',
         'Make the required disclosure before offering anything.',
-        { ...base, consent: view.consent },
+        extended(base, { consent: view.consent }),
         ev,
       ),
     );
@@ -80,7 +85,7 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
       reason(
         'concession.approval_pending',
         `Held: approval ${view.pending.approvalId} is still pending, so no further concession may be offered until it resolves.`,
-        { ...base, approvalId: view.pending.approvalId },
+        extended(base, { approvalId: view.pending.approvalId }),
         ev,
       ),
     );
@@ -91,7 +96,7 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
       reason(
         'concession.max_count',
         `${count} concession${count === 1 ? ' has' : 's have'} already been granted on this call; the limit is ${bounds.max_count}.`,
-        { ...base, count, max: bounds.max_count },
+        extended(base, { count, max: bounds.max_count }),
         ev,
       ),
     );
@@ -101,7 +106,7 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
       reason(
         'concession.override',
         `Offering ${what} was approved by ${ctx.override.approvers.join(' and ')} (override ${ctx.override.id}).`,
-        { ...base, override: ctx.override.id },
+        extended(base, { override: ctx.override.id }),
         ev,
       ),
       {
@@ -119,9 +124,9 @@ export function concessionVerdict(view: SessionView, c: ConcessionParams, ctx: C
       }),
       ev,
     );
-    return v.outcome === 'allow' ? { ...v, concessions: [granted(ctx.proposalId, c)] } : v;
+    return v.outcome === 'allow' ? extended(v, { concessions: [granted(ctx.proposalId, c)] }) : v;
   }
-  return sizedVerdict(view, { ...c, type: c.type }, ctx, bounds, tier, what, base);
+  return sizedVerdict(view, extended(c, { type: c.type }), ctx, bounds, tier, what, base);
 }
 
 function sizedVerdict(
@@ -150,7 +155,7 @@ function sizedVerdict(
       : c.type === 'amount_off'
         ? [bounds.auto_max_usd, bounds.approval_max_usd, ' USD']
         : [bounds.auto_max_free_months, bounds.approval_max_free_months, ' months'];
-  const facts = { ...base, value: c.value, autoMax: auto, approvalMax: ceiling };
+  const facts = extended(base, { value: c.value, autoMax: auto, approvalMax: ceiling });
   if (c.value > ceiling) {
     return deny(
       reason(
@@ -167,7 +172,7 @@ function sizedVerdict(
       c.value > auto
         ? `${what} is above the ${auto}${unitWord} the agent may offer on its own (approval up to ${ceiling}${unitWord}).`
         : `Every concession needs approval in this role.`;
-    return hold(reason('concession.needs_approval', why, { ...facts, tier }, ev), bound);
+    return hold(reason('concession.needs_approval', why, extended(facts, { tier }), ev), bound);
   }
   if (c.type === 'free_period')
     return allow(reason('concession.within_bounds', `${what} is within the ${auto}${unitWord} allowed.`, facts, ev), {
@@ -183,7 +188,7 @@ function sizedVerdict(
       reason(
         'concession.within_bounds',
         `${what} is within bounds (${sofar + c.value}${unitWord} of ${cap}${unitWord} on this call).`,
-        { ...facts, cumulative: sofar + c.value, cap },
+        extended(facts, { cumulative: sofar + c.value, cap }),
         ev,
       ),
       {
@@ -192,9 +197,9 @@ function sizedVerdict(
     );
   }
   const room = cap - sofar;
-  const capFacts = { ...facts, cumulativeBefore: sofar, cap, room };
+  const capFacts = extended(facts, { cumulativeBefore: sofar, cap, room });
   if (room > 0 && bounds.over_cumulative === 'sanitize') {
-    const clipped = { ...c, value: room };
+    const clipped = extended(c, { value: room });
     return {
       outcome: 'sanitize',
       rationale: [
@@ -229,5 +234,5 @@ function sumOf(list: readonly GrantedConcession[], unit: 'percent' | 'usd'): num
 }
 
 function withEvidence(v: Verdict, evidence: Evidence | undefined): Verdict {
-  return evidence ? { ...v, rationale: v.rationale.map((r) => ({ ...r, evidence })) } : v;
+  return evidence ? extended(v, { rationale: v.rationale.map((r) => extended(r, { evidence })) }) : v;
 }

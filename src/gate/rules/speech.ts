@@ -4,7 +4,7 @@ import type { Evidence } from '../../model/decision.ts';
 import type { ConcessionParams } from '../../model/proposal.ts';
 import { tierVerdict } from '../tiers.ts';
 import type { SessionView, Verdict } from '../types.ts';
-import { allow, deny, reason } from '../verdict.ts';
+import { allow, deny, extended, reason } from '../verdict.ts';
 import { concessionVerdict } from './concession.ts';
 
 export interface SpeechContext {
@@ -100,7 +100,7 @@ export function speechVerdicts(view: SessionView, facts: UtteranceFacts, ctx: Sp
       { kind: c.kind, role: view.role },
       { commitment: c.kind, text: facts.text },
     );
-    out.push({ ...v, rationale: v.rationale.map((r) => (evidence ? { ...r, evidence } : r)) });
+    out.push(extended(v, { rationale: v.rationale.map((r) => (evidence ? extended(r, { evidence }) : r)) }));
   }
   const earlier: NonNullable<Verdict['concessions']> = [];
   for (const c of facts.concessions) {
@@ -114,7 +114,7 @@ export function speechVerdicts(view: SessionView, facts: UtteranceFacts, ctx: Sp
     if (v.outcome === 'sanitize' && v.sanitized) {
       v.sanitized = { text: rewriteSpan(facts.text, c.span, c.kind, Number(v.sanitized.value)) };
     }
-    if (v.outcome === 'needs_approval') v.bound = { ...v.bound, text: facts.text };
+    if (v.outcome === 'needs_approval') v.bound = extended(v.bound ?? {}, { text: facts.text });
     earlier.push(...(v.concessions ?? []));
     out.push(v);
   }
