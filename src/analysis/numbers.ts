@@ -3,7 +3,7 @@
  * ("twenty-five", "fifteen hundred", "one point five k", "three hundred and fifty"), mixed
  * ("2 grand", "15 hundred"), with the unit that follows ("percent", "per cent", "dollars", "bucks").
  */
-import { dict } from './dict.ts';
+import { dict, WordFilter } from './dict.ts';
 import type { Token } from './text.ts';
 
 export interface NumberMention {
@@ -63,6 +63,10 @@ const SCALES: Record<string, number> = dict({
   m: 1_000_000,
 });
 
+/** Words a number can start with, besides digits and "$" (one table: one lookup per token). */
+const START_WORDS: Record<string, number> = dict({ ...ONES, ...TEENS, ...TENS, a: 1, an: 1 });
+const MAYBE_START_WORD = new WordFilter(START_WORDS);
+
 const DIGITS = /^(\$)?(\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.(\d{1,6}))?(k|m|%|pct|percent|bucks|grand|usd|dollars?)?$/;
 
 type Last = 'start' | 'ones' | 'teen' | 'tens' | 'hundred' | 'scale' | 'digits';
@@ -89,7 +93,7 @@ function word(tokens: readonly Token[], i: number): string | undefined {
 function canStartNumber(w: string): boolean {
   const c = w.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 36) return true;
-  return w in ONES || w in TEENS || w in TENS || w === 'a' || w === 'an';
+  return MAYBE_START_WORD.mayHave(w) && w in START_WORDS;
 }
 
 function parseAt(tokens: readonly Token[], i: number): NumberMention | null {

@@ -4,7 +4,7 @@
  * Social Security numbers — in digits or digit words ("five five five one two three ...").
  * Everything scans in linear time; no regex here has an unbounded quantifier.
  */
-import { dict } from './dict.ts';
+import { dict, WordFilter } from './dict.ts';
 import { readText, type Text, type Token } from './text.ts';
 import type { PiiFact, PiiKind, UtteranceFacts } from './types.ts';
 
@@ -26,7 +26,7 @@ const DIGIT_WORDS: Record<string, string> = dict({
   eight: '8',
   nine: '9',
 });
-const LONGEST_DIGIT_WORD = 5;
+const MAYBE_DIGIT_WORD = new WordFilter(DIGIT_WORDS);
 const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
 /** The redaction label, whole or cut at the start of the cue window. */
 const LABEL_SSN = /\[?ssn\]/g;
@@ -112,7 +112,7 @@ interface Run {
 
 function tokenDigits(w: string): string | null {
   const c = w.charCodeAt(0);
-  if (c < 48 || c > 57) return w.length <= LONGEST_DIGIT_WORD ? (DIGIT_WORDS[w] ?? null) : null;
+  if (c < 48 || c > 57) return MAYBE_DIGIT_WORD.mayHave(w) ? (DIGIT_WORDS[w] ?? null) : null;
   if (/^\d{1,19}$/.test(w)) return w;
   if (/^\d{1,4}(?:\.\d{1,4}){1,4}$/.test(w)) return w.replace(/\./g, '');
   return DIGIT_WORDS[w] ?? null;

@@ -22,7 +22,8 @@ const HYPOTHETICAL_REACH = 16;
 const CONTRAST = new Set(['but', 'however', 'though', 'although', 'instead', 'still']);
 
 export class Scope {
-  private readonly cache = new Map<number, Located[]>();
+  /** Matches per list id, found on first use. */
+  private readonly cache: (Located[] | undefined)[] = [];
   /** For each list: the positions where a match could start (ascending), or null to scan everything. */
   private readonly starts: (number[] | null)[];
 
@@ -38,7 +39,7 @@ export class Scope {
 
   /** Matches of one compiled list, located by token (cached). Only plausible starts are tried. */
   matches(list: PhraseList): Located[] {
-    let found = this.cache.get(list.id);
+    let found = this.cache[list.id];
     if (found) return found;
     found = [];
     const starts = this.starts[list.id];
@@ -56,7 +57,7 @@ export class Scope {
         found.push(this.locate([at, end]));
       }
     }
-    this.cache.set(list.id, found);
+    this.cache[list.id] = found;
     return found;
   }
 
@@ -155,7 +156,15 @@ function lowerBound(list: readonly Located[], tok: number): number {
   return lo;
 }
 
-const INNER_START = /[$%.,]/;
+/** $ % . or , : a match may also start right after one inside a token ("20%off"). */
+function isInnerStart(code: number): boolean {
+  return code === 36 || code === 37 || code === 46 || code === 44;
+}
+
+function hasInnerStart(w: string): boolean {
+  for (let i = 0; i < w.length; i++) if (isInnerStart(w.charCodeAt(i))) return true;
+  return false;
+}
 
 /** Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its first words. */
 function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (number[] | null)[] {
@@ -165,11 +174,11 @@ function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (nu
   for (const token of tokens) {
     const w = token.w;
     markStart(starts, phrases, tokenKey(w), token.start);
-    if (!INNER_START.test(w)) continue;
+    if (!hasInnerStart(w)) continue;
     // A match may also start inside a token after $ % . or , ("20%off").
     let from = 0;
     for (let i = 0; i <= w.length; i++) {
-      if (i === w.length || INNER_START.test(w[i] as string)) {
+      if (i === w.length || isInnerStart(w.charCodeAt(i))) {
         if (from > 0 && i > from) markStart(starts, phrases, tokenKey(w.slice(from, i)), token.start + from);
         from = i + 1;
       }

@@ -24,8 +24,18 @@ export function isValidTimezone(timezone: string): boolean {
   return formatterFor(timezone) !== null;
 }
 
+/**
+ * The last answer per zone, by UTC minute. Offsets change only at whole minutes, so the local
+ * time within one UTC minute is known from one lookup; `formatToParts` costs microseconds and the
+ * gate and the statechart ask for every decision and tick.
+ */
+const lastMinute = new Map<string, { utcMinute: number; local: number }>();
+
 /** Minutes since local midnight at `at` (epoch ms) in `timezone`, or null for an unknown zone. */
 export function localMinutes(at: number, timezone: string): number | null {
+  const utcMinute = Math.floor(at / 60_000);
+  const cached = lastMinute.get(timezone);
+  if (cached !== undefined && cached.utcMinute === utcMinute) return cached.local;
   const f = formatterFor(timezone);
   if (!f) return null;
   let hour = 0;
@@ -34,8 +44,14 @@ export function localMinutes(at: number, timezone: string): number | null {
     if (part.type === 'hour') hour = Number(part.value);
     else if (part.type === 'minute') minute = Number(part.value);
   }
-  return hour * 60 + minute;
+  const local = hour * 60 + minute;
+  if (lastMinute.size >= MAX_CACHED_ZONES && cached === undefined) lastMinute.clear();
+  lastMinute.set(timezone, { utcMinute, local });
+  return local;
 }
+
+/** IANA has about 600 zones; anything beyond that is junk input not worth keeping. */
+const MAX_CACHED_ZONES = 1_000;
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 

@@ -157,8 +157,11 @@ function evaluate(input: DecideInput, proposal: Proposal): { verdict: Verdict; f
         ),
         ...speechVerdicts(view, facts, { proposalId: proposal.id, override, redactPii, redact: input.redact }),
       ];
-      const w = checkCallingWindow(view.policy.policy, view.meta.jurisdiction, view.meta.timezone, at);
-      if (proposal.kind === 'send_message' && !w.open) {
+      const w =
+        proposal.kind === 'send_message'
+          ? checkCallingWindow(view.policy.policy, view.meta.jurisdiction, view.meta.timezone, at)
+          : null;
+      if (w && !w.open) {
         verdicts.push(
           deny(
             reason(
