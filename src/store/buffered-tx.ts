@@ -6,7 +6,9 @@ interface Pending {
   table: string;
   columns: readonly string[];
   suffix: string;
-  rows: unknown[][];
+  rows: number;
+  /** The rows' values, one after another: the parameters of a multi-row INSERT as they are. */
+  values: unknown[];
 }
 
 const MAX_PARAMS = 30_000;
@@ -27,13 +29,21 @@ function insertSql(group: Pending, rows: number): string {
   return sql;
 }
 
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * A transaction whose inserts are buffered and written as multi-row INSERTs: a group commit of
  * hundreds of decisions costs a handful of statements, not hundreds of round trips. Any read or
  * update flushes the buffer first, so the transaction always sees its own writes in order.
  */
 export class BufferedTx implements TxConn {
-  private readonly pending = new Map<string, Pending>();
+  /** Rows waiting, by table, columns and suffix (a handful of shapes per transaction). */
+  private pending: Pending[] = [];
   private readonly afterCommit: (() => void)[] = [];
 
   constructor(
@@ -43,13 +53,15 @@ export class BufferedTx implements TxConn {
 
   /** Queues one row; `suffix` is e.g. `ON CONFLICT DO NOTHING`. */
   insert(table: string, columns: readonly string[], values: unknown[], suffix = ''): void {
-    const key = `${table}|${columns.join(',')}|${suffix}`;
-    let group = this.pending.get(key);
+    let group: Pending | undefined;
+    for (const g of this.pending)
+      if (g.table === table && g.suffix === suffix && sameColumns(g.columns, columns)) group = g;
     if (!group) {
-      group = { key, table, columns, suffix, rows: [] };
-      this.pending.set(key, group);
+      group = { key: `${table}|${columns.join(',')}|${suffix}`, table, columns, suffix, rows: 0, values: [] };
+      this.pending.push(group);
     }
-    group.rows.push(values);
+    group.rows++;
+    for (const value of values) group.values.push(value);
   }
 
   /** Runs after the transaction commits (durably); never when it rolls back. */
@@ -70,35 +82,36 @@ export class BufferedTx implements TxConn {
 
   /** Writes every queued row (on a pipelining backend: sends them; a failure fails the commit). */
   async flush(): Promise<void> {
-    for (const group of this.pending.values()) {
+    const groups = this.pending;
+    this.pending = [];
+    for (const group of groups) {
       const perRow = group.columns.length;
       const largest = Math.max(1, Math.floor(MAX_PARAMS / perRow));
       // SQLite: a few fixed chunk sizes, so its cached prepared statements are reused from batch
       // to batch. PostgreSQL: as few statements as possible (each is a network round trip).
       const sizes = CHUNK_SIZES.filter((n) => n <= largest);
-      for (let i = 0; i < group.rows.length; ) {
-        const left = group.rows.length - i;
+      for (let i = 0; i < group.rows; ) {
+        const left = group.rows - i;
         const chunk = this.dialect === 'sqlite' ? (sizes.find((n) => n <= left) ?? 1) : Math.min(largest, left);
-        const rows = group.rows.slice(i, i + chunk);
+        const params = chunk === group.rows ? group.values : group.values.slice(i * perRow, (i + chunk) * perRow);
         i += chunk;
-        await this.tx.write(insertSql(group, chunk), rows.flat());
+        await this.tx.write(insertSql(group, chunk), params);
       }
     }
-    this.pending.clear();
   }
 
   async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    if (this.pending.size > 0) await this.flush();
+    if (this.pending.length > 0) await this.flush();
     return this.tx.all<T>(sql, params);
   }
 
   async run(sql: string, params?: readonly unknown[]): Promise<number> {
-    if (this.pending.size > 0) await this.flush();
+    if (this.pending.length > 0) await this.flush();
     return this.tx.run(sql, params);
   }
 
   async write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void> {
-    if (this.pending.size > 0) await this.flush();
+    if (this.pending.length > 0) await this.flush();
     return this.tx.write(sql, params, expectChanges);
   }
 }

@@ -17,6 +17,9 @@ export const APPROVAL_COLUMNS = [
   'body',
 ];
 
+const DECISION_COLUMNS = ['id', 'session_id', 'proposal_id', 'kind', 'outcome', 'at', 'audit_seq', 'body'];
+const DIRECTIVE_COLUMNS = ['id', 'session_id', 'kind', 'at', 'audit_seq', 'body'];
+
 export function approvalValues(row: ApprovalRow): unknown[] {
   return [
     row.id,
@@ -66,20 +69,16 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         policyVersion: decision.policyVersion,
       });
       entries.push(withoutText(entry));
-      tx.insert(
-        'decisions',
-        ['id', 'session_id', 'proposal_id', 'kind', 'outcome', 'at', 'audit_seq', 'body'],
-        [
-          decision.id,
-          decision.sessionId,
-          decision.proposalId,
-          decision.kind,
-          decision.outcome,
-          decision.at,
-          entry.seq,
-          entry.payloadText,
-        ],
-      );
+      tx.insert('decisions', DECISION_COLUMNS, [
+        decision.id,
+        decision.sessionId,
+        decision.proposalId,
+        decision.kind,
+        decision.outcome,
+        decision.at,
+        entry.seq,
+        entry.payloadText,
+      ]);
       const approval = approvalFromDecision(decision, item);
       if (approval) {
         tx.insert('approvals', APPROVAL_COLUMNS, approvalValues(approval));
@@ -110,11 +109,14 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         policyVersion: directive.policyVersion,
       });
       entries.push(withoutText(entry));
-      tx.insert(
-        'directives',
-        ['id', 'session_id', 'kind', 'at', 'audit_seq', 'body'],
-        [directive.id, directive.sessionId, directive.kind, directive.at, entry.seq, entry.payloadText],
-      );
+      tx.insert('directives', DIRECTIVE_COLUMNS, [
+        directive.id,
+        directive.sessionId,
+        directive.kind,
+        directive.at,
+        entry.seq,
+        entry.payloadText,
+      ]);
     }
     for (const write of item.outbox ?? []) enqueueOutbox(tx, write);
     return { entries };

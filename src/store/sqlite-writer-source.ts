@@ -3,14 +3,15 @@
  * plain CommonJS in a string, not a module file: a worker file would not survive esbuild bundling
  * the server into one file, and Node 20 cannot start a `.ts` worker outside tsx (vitest).
  *
- * It owns the one writer connection (WAL, `synchronous=FULL`) and runs requests strictly in the
- * order they arrive, each answered `{ id, ok, value | message, code }`. Every statement names its
- * transaction. The first statement of a transaction that fails (or changes another number of rows
- * than it `expect`s) rolls the transaction back at once; every later request for it, its commit
- * included, fails with that same error. So statements sent ahead without waiting (pipelined) can
- * never run outside their transaction, and a commit succeeds only if all of them did.
- * A rollback answers with that first error, if any: the cause. A `begin` with `after: N` is refused unless transaction N, the one just before, committed: a
- * transaction prepared while N was still committing depends on N.
+ * It owns the one writer connection (WAL, `synchronous=FULL`). Each request is a list of steps
+ * run in order, answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false,
+ * message, code }` at the first step that fails. Requests run strictly in the order they arrive.
+ * Every step of a transaction names it. Its first step that fails (or changes another number of
+ * rows than it `expect`s) rolls it back at once, and every later step for it, its commit
+ * included, fails with that same error: a commit succeeds only if every statement sent for the
+ * transaction did. A rollback answers with that first error, if any: the cause. A `begin` with
+ * `after: N` is refused unless transaction N, the one just before, committed: a transaction
+ * prepared while N was still committing depends on N.
  */
 export const WRITER_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -60,41 +61,40 @@ function inOpen(tx) {
   if (open !== tx || !db.inTransaction) throw failure('transaction ' + tx + ' is not open', 'SQLITE_WRITER_NOT_OPEN');
 }
 
-function handle(m) {
-  switch (m.op) {
+function step(tx, s) {
+  switch (s.op) {
     case 'begin':
       if (open !== 0 || db.inTransaction) throw failure('nested or concurrent write transaction', 'SQLITE_WRITER_BUSY');
-      if (m.after !== undefined && !(last.tx === m.after && last.committed)) {
-        throw failure('transaction ' + m.after + ', which this one was prepared after, did not commit', 'PREDECESSOR_FAILED');
+      if (s.after !== undefined && !(last.tx === s.after && last.committed)) {
+        throw failure('transaction ' + s.after + ', which this one was prepared after, did not commit', 'PREDECESSOR_FAILED');
       }
       db.exec('BEGIN IMMEDIATE');
-      open = m.tx;
+      open = tx;
       return null;
     case 'all': {
-      inOpen(m.tx);
-      const stmt = prepare(m.sql);
-      if (stmt.reader) return stmt.all(...m.params);
-      stmt.run(...m.params);
+      inOpen(tx);
+      const stmt = prepare(s.sql);
+      if (stmt.reader) return stmt.all(...s.params);
+      stmt.run(...s.params);
       return [];
     }
     case 'run': {
-      inOpen(m.tx);
-      const changes = prepare(m.sql).run(...m.params).changes;
-      if (m.expect !== undefined && changes !== m.expect) {
-        throw failure('expected ' + m.expect + ' changed row(s), not ' + changes + ': ' + m.sql, 'UNEXPECTED_CHANGES');
+      inOpen(tx);
+      const changes = prepare(s.sql).run(...s.params).changes;
+      if (s.expect !== undefined && changes !== s.expect) {
+        throw failure('expected ' + s.expect + ' changed row(s), not ' + changes + ': ' + s.sql, 'UNEXPECTED_CHANGES');
       }
       return changes;
     }
     case 'commit':
-      inOpen(m.tx);
+      inOpen(tx);
       db.exec('COMMIT');
       end(true);
       return null;
     case 'rollback': {
-      // Answers with the transaction's first error, if it had one: the cause of the rollback.
-      const cause = failed && failed.tx === m.tx ? failed.error : null;
+      const cause = failed && failed.tx === tx ? failed.error : null;
       if (cause) failed = null;
-      if (open === m.tx) {
+      if (open === tx) {
         if (db.inTransaction) db.exec('ROLLBACK');
         end(false);
       }
@@ -102,37 +102,43 @@ function handle(m) {
     }
     case 'exec':
       if (open !== 0) throw failure('exec inside a write transaction', 'SQLITE_WRITER_BUSY');
-      db.exec(m.sql);
+      db.exec(s.sql);
       return null;
-    case 'close':
-      db.close();
-      parentPort.postMessage({ id: m.id, ok: true, value: null });
-      parentPort.close();
-      return undefined;
     default:
-      throw failure('unknown request ' + m.op, 'SQLITE_WRITER_PROTOCOL');
+      throw failure('unknown step ' + s.op, 'SQLITE_WRITER_PROTOCOL');
   }
 }
 
+function fail(tx, s, e, ends) {
+  if (tx === undefined || s.op === 'rollback') return;
+  if (!failed || failed.tx !== tx) failed = { tx, error: e };
+  if (open === tx) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {}
+    end(false);
+  }
+  // A request that ends with the commit is the transaction's last: nothing will ask for the cause.
+  if (ends) failed = null;
+}
+
 if (db) parentPort.on('message', (m) => {
-  let value;
-  try {
-    value = handle(m);
-  } catch (e) {
-    if (m.tx !== undefined && m.op !== 'rollback') {
-      if (!failed || failed.tx !== m.tx) failed = { tx: m.tx, error: e };
-      if (open === m.tx) {
-        try {
-          if (db.inTransaction) db.exec('ROLLBACK');
-        } catch {}
-        end(false);
-      }
-    }
-    // A failed commit is the transaction's last request: nothing will ask for its cause.
-    if (m.op === 'commit' && failed && failed.tx === m.tx) failed = null;
-    parentPort.postMessage({ id: m.id, ok: false, message: String(e && e.message), code: e && e.code });
+  if (m.close) {
+    db.close();
+    parentPort.postMessage({ id: m.id, ok: true, value: null });
+    parentPort.close();
     return;
   }
-  if (value !== undefined) parentPort.postMessage({ id: m.id, ok: true, value });
+  let value = null;
+  for (const s of m.steps) {
+    try {
+      value = step(m.tx, s);
+    } catch (e) {
+      fail(m.tx, s, e, m.steps[m.steps.length - 1].op === 'commit');
+      parentPort.postMessage({ id: m.id, ok: false, message: String(e && e.message), code: e && e.code });
+      return;
+    }
+  }
+  parentPort.postMessage({ id: m.id, ok: true, value });
 });
 `;

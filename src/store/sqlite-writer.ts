@@ -2,13 +2,13 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { WRITER_SOURCE } from './sqlite-writer-source.ts';
 
-export type WriterRequest =
-  | { op: 'begin'; tx: number; after?: number }
-  | { op: 'commit' | 'rollback'; tx: number }
-  | { op: 'all'; tx: number; sql: string; params: readonly unknown[] }
-  | { op: 'run'; tx: number; sql: string; params: readonly unknown[]; expect?: number }
-  | { op: 'exec'; sql: string }
-  | { op: 'close' };
+/** One step of a request to the writer thread (see `WRITER_SOURCE`). */
+export type WriterStep =
+  | { op: 'begin'; after?: number }
+  | { op: 'commit' | 'rollback' }
+  | { op: 'all'; sql: string; params: readonly unknown[] }
+  | { op: 'run'; sql: string; params: readonly unknown[]; expect?: number }
+  | { op: 'exec'; sql: string };
 
 interface Reply {
   id: number;
@@ -62,7 +62,27 @@ export class SqliteWriter {
     });
   }
 
-  request(message: WriterRequest): Promise<unknown> {
+  /** Runs `steps` in order (of transaction `tx`, if given); resolves to the last one's value. */
+  request(tx: number | undefined, steps: WriterStep[]): Promise<unknown> {
+    return this.send({ tx, steps });
+  }
+
+  /** Ends transaction `tx` without committing; resolves to the error that failed it in the thread, if any. */
+  async rollback(tx: number): Promise<SqliteWriterError | null> {
+    const cause = (await this.request(tx, [{ op: 'rollback' }])) as { message: string; code?: string } | null;
+    return cause && new SqliteWriterError(cause.message, cause.code);
+  }
+
+  /** Closes the connection and ends the thread. */
+  async close(): Promise<void> {
+    if (this.failure) return;
+    // Kept referenced until the thread has exited: `close()` must not leave the process idle.
+    this.closing = true;
+    await this.send({ close: true });
+    await this.exited;
+  }
+
+  private send(message: object): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -70,12 +90,6 @@ export class SqliteWriter {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...message, id });
     });
-  }
-
-  /** Ends transaction `tx` without committing; resolves to the error that failed it in the thread, if any. */
-  async rollback(tx: number): Promise<SqliteWriterError | null> {
-    const cause = (await this.request({ op: 'rollback', tx })) as { message: string; code?: string } | null;
-    return cause && new SqliteWriterError(cause.message, cause.code);
   }
 
   private settle(reply: Reply): void {
@@ -91,14 +105,5 @@ export class SqliteWriter {
     this.failure ??= error;
     for (const waiter of this.pending.values()) waiter.reject(this.failure);
     this.pending.clear();
-  }
-
-  /** Closes the connection and ends the thread. */
-  async close(): Promise<void> {
-    if (this.failure) return;
-    // Kept referenced until the thread has exited: `close()` must not leave the process idle.
-    this.closing = true;
-    await this.request({ op: 'close' });
-    await this.exited;
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
 import type { SqlConn, SqlDb, TxConn } from './sql.ts';
-import { SqliteWriter } from './sqlite-writer.ts';
+import { SqliteWriter, type WriterStep } from './sqlite-writer.ts';
 
 type Db = Database.Database;
 type Stmt = Database.Statement;
@@ -33,22 +33,50 @@ function readConnection(db: Db): SqlConn {
 }
 
 /**
- * Statements of transaction `tx`, sent to the writer thread in order without waiting for one
- * another; `write` does not wait at all (the thread fails the commit if the write failed).
+ * Transaction `tx` in the writer thread. Its steps are gathered and sent together when a result
+ * is needed (a read, a `run`, the commit): a transaction that only writes is one message and one
+ * answer. `write` never waits; the thread fails the commit if the write failed.
  */
-function writeConnection(writer: SqliteWriter, tx: number): TxConn {
-  return {
-    async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await writer.request({ op: 'all', tx, sql, params })) as T[];
-    },
-    async run(sql: string, params: readonly unknown[] = []) {
-      return (await writer.request({ op: 'run', tx, sql, params })) as number;
-    },
-    async write(sql: string, params: readonly unknown[] = [], expect?: number) {
-      const request = { op: 'run', tx, sql, params, ...(expect === undefined ? {} : { expect }) } as const;
-      writer.request(request).catch(() => {});
-    },
-  };
+class WriterTx implements TxConn {
+  private steps: WriterStep[];
+  private sent = false;
+
+  constructor(
+    private readonly writer: SqliteWriter,
+    private readonly tx: number,
+    after: number | undefined,
+  ) {
+    this.steps = [after === undefined ? { op: 'begin' } : { op: 'begin', after }];
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.send({ op: 'all', sql, params })) as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.send({ op: 'run', sql, params })) as number;
+  }
+
+  async write(sql: string, params: readonly unknown[] = [], expect?: number): Promise<void> {
+    this.steps.push(expect === undefined ? { op: 'run', sql, params } : { op: 'run', sql, params, expect });
+  }
+
+  commit(): Promise<unknown> {
+    return this.send({ op: 'commit' });
+  }
+
+  /** Resolves to the error that failed the transaction in the thread (the cause), if one did. */
+  async rollback(): Promise<Error | null> {
+    return this.sent ? this.writer.rollback(this.tx) : null;
+  }
+
+  private send(last: WriterStep): Promise<unknown> {
+    const steps = this.steps;
+    steps.push(last);
+    this.steps = [];
+    this.sent = true;
+    return this.writer.request(this.tx, steps);
+  }
 }
 
 /**
@@ -86,38 +114,36 @@ export async function openSqlite(file: string): Promise<SqlDb> {
     read,
     async transaction(fn, options = {}) {
       const previous = turn;
-      let done!: () => void;
+      let sent!: () => void;
       turn = new Promise((resolve) => {
-        done = resolve;
+        sent = resolve;
       });
-      let sent = false;
-      const send = <R>(request: Promise<R>): Promise<R> => {
-        sent = true;
-        done();
-        return request;
-      };
       try {
         await previous;
         const tx = ++lastTx;
-        const after = options.dependent && tx > 1 ? { after: tx - 1 } : {};
-        // Not awaited: the thread refuses the statements behind it if BEGIN failed.
-        writer.request({ op: 'begin', tx, ...after }).catch(() => {});
+        const conn = new WriterTx(writer, tx, options.dependent && tx > 1 ? tx - 1 : undefined);
+        let committing = false;
         try {
-          const result = await fn(writeConnection(writer, tx));
-          await send(writer.request({ op: 'commit', tx }));
+          const result = await fn(conn);
+          committing = true;
+          const committed = conn.commit();
+          sent();
+          await committed;
           return result;
         } catch (e) {
-          if (sent) throw e; // the commit failed: the thread rolled back, and its error is the cause
-          // The transaction's first error in the thread (a statement sent ahead) is the cause of
-          // this one, which may only be its echo.
-          throw (await send(writer.rollback(tx)).catch(() => null)) ?? e;
+          if (committing) throw e; // the thread rolled back; its error is the cause
+          // The transaction's first error in the thread (a write sent ahead) is the cause of this
+          // one, which may only be its echo.
+          const cause = conn.rollback();
+          sent();
+          throw (await cause.catch(() => null)) ?? e;
         }
       } finally {
-        if (!sent) done();
+        sent();
       }
     },
     async exec(sql) {
-      await writer.request({ op: 'exec', sql });
+      await writer.request(undefined, [{ op: 'exec', sql }]);
     },
     async close() {
       reader.close();
