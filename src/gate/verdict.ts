@@ -49,11 +49,12 @@ export function combine(verdicts: readonly Verdict[]): Verdict {
   for (const v of verdicts) if (OUTCOME_SEVERITY[v.outcome] > OUTCOME_SEVERITY[worst.outcome]) worst = v;
   const deciding = verdicts.filter((v) => v.outcome === worst.outcome);
   const goesAhead = worst.outcome === 'allow' || worst.outcome === 'sanitize';
-  const merged: Verdict = {
-    outcome: worst.outcome,
-    rationale: deciding.flatMap((v) => v.rationale),
-    concessions: goesAhead ? verdicts.flatMap((v) => v.concessions ?? []) : [],
-  };
+  // Loops rather than flatMap, which V8 runs several times slower on these short arrays.
+  const rationale: RationaleItem[] = [];
+  for (const v of deciding) for (const item of v.rationale) rationale.push(item);
+  const concessions: NonNullable<Verdict['concessions']> = [];
+  if (goesAhead) for (const v of verdicts) if (v.concessions) for (const c of v.concessions) concessions.push(c);
+  const merged: Verdict = { outcome: worst.outcome, rationale, concessions };
   const sanitized = deciding.find((v) => v.sanitized)?.sanitized;
   if (sanitized) merged.sanitized = sanitized;
   const bound = deciding.find((v) => v.bound)?.bound;
