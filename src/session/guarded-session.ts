@@ -1,4 +1,4 @@
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type SnapshotFrom } from 'xstate';
 import { sessionMachine } from '../../machines/session/machine.ts';
 import type { DecisionEffects, Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
 import { Policy } from '../../policies/schema.ts';
@@ -12,6 +12,8 @@ import { type LoadedPolicy, versionOf } from '../policy/index.ts';
 import type { SessionInput } from './inputs.ts';
 import type { SessionOutput } from './outputs.ts';
 import { viewOf } from './view.ts';
+
+type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 export interface SessionDeps {
   analyze: Analyzer;
@@ -54,6 +56,7 @@ export class GuardedSession {
   private readonly deps: SessionDeps;
   private seq = 0;
   private outputs: SessionOutput[] = [];
+  private viewed: { snapshot: SessionSnapshot; view: SessionView } | null = null;
   /** Speech not yet given to the statechart (see `noteActivity`): the time of the latest. */
   private activityAt: number | null = null;
 
@@ -72,7 +75,10 @@ export class GuardedSession {
   }
 
   view(): SessionView {
-    return viewOf(this.actor.getSnapshot());
+    // A snapshot is immutable: its view is computed once (most inputs leave the snapshot as it is).
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot !== this.viewed?.snapshot) this.viewed = { snapshot, view: viewOf(snapshot) };
+    return this.viewed.view;
   }
 
   get ended(): boolean {
