@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
@@ -25,6 +26,9 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
 const STREAM_MS = Number(process.env.BENCH_STREAM_MS ?? 12_000);
+const PROPOSE_EVERY_MS = 2000;
+/** A final customer transcript every 1.5 s per call: speech pace, for one side of the conversation. */
+const TRANSCRIPT_EVERY_MS = 1500;
 /** Audio sent to one side (relay or Guardline) before the other side's turn. */
 const SLICE_MS = 2000;
 /** BENCH_PART=agents or streams runs only that half (e.g. while profiling one of them). */
@@ -138,25 +142,38 @@ async function agentSessions(): Promise<BenchResult[]> {
     const samples: number[] = [];
     let measuring = false;
     let stop = false;
-    const loops = agents.map(async (a, i) => {
-      await sleep((i / agents.length) * 2000);
+    const proposing = agents.map(async (a, i) => {
+      await sleep((i / agents.length) * PROPOSE_EVERY_MS);
       let n = 0;
       while (!stop) {
         n += 1;
         const t0 = performance.now();
-        const decision = a.propose('say', { text: `Our plan includes onboarding, number ${n}.` });
-        setTimeout(() => a.transcript('customer', 'Okay, tell me more about the onboarding.'), 700);
-        await decision;
+        await a.propose('say', { text: `Our plan includes onboarding, number ${n}.` });
         if (measuring) samples.push(performance.now() - t0);
-        await sleep(2000 - (performance.now() - t0));
+        await sleep(PROPOSE_EVERY_MS - (performance.now() - t0));
       }
     });
+    // What the customer says, on its own clock (not in step with the proposals).
+    const talking = agents.map(async (a, i) => {
+      await sleep((((i * 7919) % agents.length) / agents.length) * TRANSCRIPT_EVERY_MS);
+      while (!stop) {
+        a.transcript('customer', 'Okay, tell me more about the onboarding.');
+        await sleep(TRANSCRIPT_EVERY_MS);
+      }
+    });
+    const loops = [...proposing, ...talking];
     await sleep(3000);
     measuring = true;
+    // The clients share the 2 cores with the server: a busy client loop would show up as round trip.
+    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    clientDelay.enable();
     const cpu0 = cpuSeconds(gl.proc.pid as number);
+    const clientCpu0 = process.cpuUsage();
     await sleep(MEASURE_MS);
     measuring = false;
     const cpu = cpuSeconds(gl.proc.pid as number) - cpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
+    clientDelay.disable();
     stop = true;
     await Promise.all(loops);
     await Promise.all(agents.map((a) => a.close()));
@@ -166,6 +183,18 @@ async function agentSessions(): Promise<BenchResult[]> {
       atMost({ name, metric: 'proposal → decision p99', value: percentile(samples, 99), unit: 'ms' }, 5),
       { name, metric: 'decisions measured', value: samples.length, unit: 'decisions' },
       { name, metric: 'server CPU', value: (cpu / (MEASURE_MS / 1000)) * 100, unit: '% of one core' },
+      {
+        name,
+        metric: 'bench client CPU (clients + fakes)',
+        value: ((clientCpu.user + clientCpu.system) / 1000 / MEASURE_MS) * 100,
+        unit: '% of one core',
+      },
+      {
+        name,
+        metric: 'bench client event-loop delay p99',
+        value: clientDelay.percentile(99) / 1e6,
+        unit: 'ms',
+      },
     ];
   } finally {
     gl.proc.kill('SIGTERM');

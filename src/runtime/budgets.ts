@@ -59,13 +59,14 @@ export class BudgetKeeper {
 
   /**
    * Counts what `outputs` granted or requested (the gate already kept them within what was left,
-   * so these are recorded without a cap), then tells the tenant's live sessions what is left.
+   * so these are recorded without a cap), then tells the tenant's live sessions (`live()`, asked
+   * only when something was spent) what is left.
    */
   async spend(
     session: LiveSession,
     outputs: readonly SessionOutput[],
     at: number,
-    live: readonly LiveSession[],
+    live: () => readonly LiveSession[],
   ): Promise<void> {
     if (!outputs.some((o) => o.type === 'decision')) return;
     const uses: Array<{ metric: BudgetMetric; amount: number }> = [];
@@ -82,9 +83,10 @@ export class BudgetKeeper {
       }
     }
     if (uses.length === 0) return;
+    const tell = live();
     for (const use of uses) await chargeDaily(this.store, NO_CAPS, { ...ids(session.meta), ...use, at });
     const policy = session.guarded.policy.policy;
-    for (const other of live) {
+    for (const other of tell) {
       if (other.meta.tenantId !== session.meta.tenantId || other.ended) continue;
       const remaining = await this.remaining(other.meta, other.guarded.policy.policy, at);
       other

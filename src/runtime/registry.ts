@@ -129,10 +129,10 @@ export class SessionRegistry {
         },
         observe: (s, input, outputs) => {
           for (const observer of this.observers) observer(s, input, outputs);
-          // Only decisions spend budget: don't copy every live session for each transcript, tick or frame.
+          // Only decisions spend budget, and the live sessions are listed only when one did.
           if (!budgets || !outputs.some((o) => o.type === 'decision')) return;
           budgets
-            .spend(s, outputs, input.at, this.sessions())
+            .spend(s, outputs, input.at, () => this.sessions())
             .catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));
         },
       });

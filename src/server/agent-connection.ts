@@ -36,7 +36,10 @@ export class AgentConnection implements AgentPort {
   readonly agentId: string;
   private session: LiveSession | null = null;
   private state: 'awaiting_hello' | 'opening' | 'live' = 'awaiting_hello';
+  /** The frames still being handled, in order, once one needs async work (`hello` opening the session). */
   private inbox: Promise<void> = Promise.resolve();
+  /** How many frames are in `inbox`; while 0, a frame is handled at once, without a promise per frame. */
+  private queued = 0;
   private audio: { send(chunk: Buffer): boolean; close(): Promise<void> } | null = null;
   private helloTimer: NodeJS.Timeout | null;
   private closed = false;
@@ -54,9 +57,7 @@ export class AgentConnection implements AgentPort {
       if (this.state === 'awaiting_hello') this.close(CLOSE_CODES.helloTimeout, 'no hello');
     }, ctx.helloTimeoutMs);
     this.helloTimer.unref();
-    socket.on('message', (data, isBinary) => {
-      this.inbox = this.inbox.then(() => this.onFrame(data, isBinary)).catch((e) => this.internal(e));
-    });
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (e) => {
       ctx.metrics.wsErrors.inc({ code: 'socket' });
@@ -88,7 +89,31 @@ export class AgentConnection implements AgentPort {
     this.error('GL_GATE_INTERNAL', 'The frame could not be handled.');
   }
 
-  private async onFrame(data: RawData, isBinary: boolean): Promise<void> {
+  /** Frames are handled one after another, in arrival order (frames after `hello` wait for the session). */
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const pending = this.queued > 0 ? this.inbox.then(() => this.handle(data, isBinary)) : this.handle(data, isBinary);
+    if (!pending) return;
+    this.queued += 1;
+    this.inbox = pending.finally(() => {
+      this.queued -= 1;
+    });
+  }
+
+  /** Handles one frame; returns a promise (that never rejects) only when the frame needs async work. */
+  private handle(data: RawData, isBinary: boolean): Promise<void> | undefined {
+    try {
+      const pending = this.onFrame(data, isBinary);
+      return pending instanceof Promise ? pending.catch(this.failed) : undefined;
+    } catch (e) {
+      this.failed(e);
+      return undefined;
+    }
+  }
+
+  private readonly failed = (e: unknown): void => this.internal(e);
+
+  /** Returns a promise only for `hello` (the session opens); every other frame is applied at once. */
+  private onFrame(data: RawData, isBinary: boolean): Promise<void> | void {
     const size = rawSize(data);
     if (size > this.ctx.config.maxFrameBytes) {
       return this.error('GL_PROTOCOL_FRAME_TOO_LARGE', `${size} bytes > ${this.ctx.config.maxFrameBytes}.`);
@@ -124,18 +149,22 @@ export class AgentConnection implements AgentPort {
     const session = this.session;
     if (!session) return this.error('GL_PROTOCOL_NOT_STARTED', undefined, message.type);
     const receivedAt = this.ctx.clock.now();
+    // Inputs are applied now, in arrival order, and not awaited: the next frame is applied while this
+    // one's outputs are being made durable (the session delivers every input's outputs in order).
     switch (message.type) {
       case 'transcript':
-        await session.submit({
-          type: 'transcript',
-          speaker: message.speaker,
-          text: message.text,
-          isFinal: message.isFinal,
-          confidence: message.confidence,
-        });
+        session
+          .submit({
+            type: 'transcript',
+            speaker: message.speaker,
+            text: message.text,
+            isFinal: message.isFinal,
+            confidence: message.confidence,
+          })
+          .catch(this.failed);
         return;
       case 'event':
-        await session.submit({ type: 'event', event: message.event });
+        session.submit({ type: 'event', event: message.event }).catch(this.failed);
         return;
       case 'propose': {
         const proposal = {
@@ -145,9 +174,10 @@ export class AgentConnection implements AgentPort {
           params: message.params,
           ...(message.override ? { override: message.override } : {}),
         };
-        // Not awaited: the next frame is applied while this decision is being made durable.
         session.submit({ type: 'propose', proposal }, receivedAt).catch((e) => {
-          if (isGuardlineError(e)) this.sendError(e, message.id);
+          // A refused proposal (GL_SESSION_ENDED, GL_SUSPENDED) is answered after the outputs of
+          // the inputs before it, as when each frame waited for the one before.
+          if (isGuardlineError(e)) void session.drain().then(() => this.sendError(e, message.id));
           else this.internal(e);
         });
         return;
