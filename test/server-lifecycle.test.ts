@@ -5,6 +5,7 @@ import { main } from '../src/cli/main.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { isGuardlineError } from '../src/errors/index.ts';
+import { openStore } from '../src/store/open.ts';
 import { disclosureText, helloSession, SECRET, startServer } from './server-harness.ts';
 
 describe('configuration', () => {
@@ -132,5 +133,27 @@ describe('health, metrics and graceful shutdown', () => {
     expect(holds.map((h) => h.sessionId)).toEqual([a.sessionId, b.sessionId]);
     expect(await closed).toEqual([1001, 1001]);
     await stopping;
+  });
+
+  it('a session that ended just before shutdown still gets its end and call record written', async () => {
+    const server = await startServer();
+    const agents = await Promise.all(
+      [1, 2, 3].map(async () =>
+        GuardlineAgent.connect({ url: server.url, token: await server.agentToken(), session: helloSession() }),
+      ),
+    );
+    // The agents hang up (their sessions end) and the server is told to stop at once.
+    await Promise.all(agents.map((a) => a.close()));
+    await server.gl.shutdown('test');
+    const store = await openStore(server.gl.ctx.config.store, { readOnly: true });
+    try {
+      for (const a of agents) {
+        expect((await store.sessions.get(a.sessionId))?.endReason).toBe('call_ended');
+        expect(await store.outbox.list({ sessionId: a.sessionId })).toHaveLength(1);
+      }
+    } finally {
+      await store.close();
+      await server.close();
+    }
   });
 });

@@ -38,6 +38,8 @@ export class SessionRegistry {
   private policy: LoadedPolicy;
   private unsubscribe: (() => void) | null = null;
   private closing = false;
+  /** Session ends (and call records) still being written: close() waits for them before the store closes. */
+  private readonly ending = new Set<Promise<void>>();
   /**
    * Checks run before a session opens and before each proposal (the kill switch, src/suspensions):
    * throw a GuardlineError (GL_SUSPENDED) to refuse. Nothing is applied or recorded when one throws.
@@ -174,11 +176,12 @@ export class SessionRegistry {
     await Promise.all(sessions.map((s) => s.drain()));
   }
 
-  /** Stops every timer (after holdAll); sessions stay open in the store. */
+  /** Stops every timer (after holdAll); sessions stay open in the store. Waits for session ends being written. */
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    await Promise.all(this.ending);
     for (const s of this.live.values()) s.dispose();
     this.live.clear();
     this.deps.metrics.liveSessions = 0;
@@ -188,9 +191,11 @@ export class SessionRegistry {
     if (this.live.get(session.id) === session) this.live.delete(session.id);
     this.deps.metrics.liveSessions = this.live.size;
     session.logger.info({ reason }, 'session ended');
-    recordSessionEnd(this.deps.store, session.meta, at, reason, this.deps.publicUrl).catch((e) =>
+    const written = recordSessionEnd(this.deps.store, session.meta, at, reason, this.deps.publicUrl).catch((e) =>
       session.logger.error({ err: e }, 'recording the session end failed'),
     );
+    this.ending.add(written);
+    void written.finally(() => this.ending.delete(written));
   }
 
   private async onApproval(event: ApprovalEvent): Promise<void> {
