@@ -20,6 +20,19 @@ const NUMBER_WORDS =
 const NUMBER_ITEM = `(?:\\$?\\p{N}[\\p{N},.]{0,12}[%k]?|${NUMBER_WORDS})`;
 const NUMBER = `${NUMBER_ITEM}(?:${SEP}${NUMBER_ITEM}){0,3}`;
 
+/** The start key (see `firstWords`) of a phrase that begins with a number (`#`). */
+export const NUMBER_KEY = '#';
+const NUMBER_FIRST_WORDS = new Set(NUMBER_WORDS.split('|').map((w) => w.split(' ')[0] as string));
+const DIGIT = /^\p{N}/u;
+
+/** Whether a `#` can match starting at this token: a digit, "$" and a digit, or a number word. */
+export function isNumberStart(token: string): boolean {
+  const c = token.charCodeAt(0);
+  if (c >= 48 && c <= 57) return true;
+  if (c === 36) return DIGIT.test(token.slice(1, 3));
+  return c > 127 ? DIGIT.test(token) : NUMBER_FIRST_WORDS.has(token);
+}
+
 /** Characters a phrase may contain. */
 export const PHRASE_CHARS = /^[a-z0-9 '()|?.#&%-]+$/;
 
@@ -49,8 +62,9 @@ export function compilePhrase(phrase: string): string {
 }
 
 /**
- * The token keys (see `tokenKey`) a match of the phrase can start with, or null when it can start
- * with anything (a number). Used to skip phrase lists that cannot match an utterance at all.
+ * The token keys (see `tokenKey`) a match of the phrase can start with (`NUMBER_KEY` for a number),
+ * or null when it can start with anything. Used to skip phrase lists that cannot match an
+ * utterance at all, and to try the others only where they could start.
  */
 export function firstWords(phrase: string): string[] | null {
   const out = new Set<string>();
@@ -66,10 +80,11 @@ export function tokenKey(token: string): string {
 function firstOfSequence(items: readonly Item[], out: Set<string>): boolean {
   for (const item of items) {
     if (item.kind === 'gap') continue;
-    if (item.kind === 'number') return false;
-    if (item.kind === 'word') {
+    if (item.kind === 'number') out.add(NUMBER_KEY);
+    else if (item.kind === 'word') {
       const word = item.raw.replace(/'/g, '');
-      if (/[.&%]/.test(word)) return false;
+      // "." and "&" split tokens ("e.g", "at&t"); "%" stays inside one ("100%").
+      if (/[.&]/.test(word)) return false;
       const parts = word.split('-');
       for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join(''));
     } else {

@@ -4,7 +4,7 @@
  * matches are found lazily, once per utterance, only when some candidate needs them.
  */
 import type { CompiledPhrases } from './phrase-book.ts';
-import { type PhraseList, tokenKey } from './phrase-syntax.ts';
+import { isNumberStart, NUMBER_KEY, type PhraseList, tokenKey } from './phrase-syntax.ts';
 import { findAll, markClauseWords, type Text, type Token, tokenAtOrAfter } from './text.ts';
 import type { Span } from './types.ts';
 
@@ -173,13 +173,17 @@ function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (nu
   for (const id of phrases.startAnywhere) starts[id] = null;
   for (const token of tokens) {
     const w = token.w;
-    markStart(starts, phrases, tokenKey(w), token.start);
+    markStart(starts, phrases, w, token.start);
     if (!hasInnerStart(w)) continue;
-    // A match may also start inside a token after $ % . or , ("20%off").
+    // $ % . and , split a token for phrase matching: a match may start after one ("20%off") or
+    // end before one ("take%"), so each part is a possible first word.
     let from = 0;
     for (let i = 0; i <= w.length; i++) {
       if (i === w.length || isInnerStart(w.charCodeAt(i))) {
-        if (from > 0 && i > from) markStart(starts, phrases, tokenKey(w.slice(from, i)), token.start + from);
+        if (i > from && i - from < w.length) markStart(starts, phrases, w.slice(from, i), token.start + from);
+        // A number may start at a "$" inside the token ("i%$1,499").
+        if (i > 0 && w.charCodeAt(i) === 36 && isNumberStart(w.slice(i, i + 3)))
+          markNumber(starts, phrases, token.start + i);
         from = i + 1;
       }
     }
@@ -187,7 +191,14 @@ function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (nu
   return starts;
 }
 
-function markStart(starts: (number[] | null)[], phrases: CompiledPhrases, key: string, at: number): void {
-  const ids = phrases.startIndex.get(key);
+/** Marks `at` as a start for the lists that can begin with this word, or with a number there. */
+function markStart(starts: (number[] | null)[], phrases: CompiledPhrases, word: string, at: number): void {
+  const ids = phrases.startIndex.get(tokenKey(word));
+  if (ids) for (const id of ids) starts[id]?.push(at);
+  if (isNumberStart(word)) markNumber(starts, phrases, at);
+}
+
+function markNumber(starts: (number[] | null)[], phrases: CompiledPhrases, at: number): void {
+  const ids = phrases.startIndex.get(NUMBER_KEY);
   if (ids) for (const id of ids) starts[id]?.push(at);
 }
