@@ -87,8 +87,7 @@ export function censor(obj: Loggable): Loggable {
  * Standard output, written in blocks of up to 4 KB or every 100 ms, whichever comes first (and on
  * exit). One write per line cost a pipe write and a wake-up of the reader for every decision.
  */
-const stdout = (): DestinationStream =>
-  pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+const stdout = (): DestinationStream => pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const logger = pino(
