@@ -1,8 +1,18 @@
+import type { UtteranceFacts } from '../../src/analysis/types.ts';
 import { checkCallingWindow } from '../../src/gate/calling-window.ts';
 import type { Role } from '../../src/model/roles.ts';
 import type { SessionContext, SessionEvent } from './types.ts';
 
 type Args = { context: SessionContext; event: SessionEvent };
+
+/**
+ * Whether customer speech with these facts only moves the silence clock: no CUSTOMER_SAID guard
+ * below fires on it (they read the opt-out, the consent answer and the "are you an AI?" question
+ * only), so the statechart treats it exactly as AGENT_SPOKE.
+ */
+export function customerSpeechIsOnlyActivity(facts: UtteranceFacts): boolean {
+  return !facts.optOut && facts.consent === null && !facts.asksIfAI;
+}
 const atOf = (event: SessionEvent) => event.at;
 
 /** Named guards of the session statechart. Each reads only the context and the event. */

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy, started, T0 } from '../../test/support/sessions.ts';
+import { defaultPolicy, meta, started, T0 } from '../../test/support/sessions.ts';
+import { GuardedSession } from './guarded-session.ts';
 import type { SessionInput } from './inputs.ts';
 import type { SessionOutput } from './outputs.ts';
 
@@ -38,5 +40,77 @@ describe('speech and the silence clock', () => {
     s.apply(speech(T0 + 4000, 'agent'));
     expect(s.nextDeadline()).toBeNull();
     expect(s.apply({ type: 'tick', at: T0 + 4000 + silenceMs })).toEqual([]);
+  });
+});
+
+describe('coalescing speech is invisible', () => {
+  const texts = [
+    'so what we could do is',
+    'okay tell me more about the onboarding',
+    'please take me off your list',
+    'yes you can record this call',
+    "no, I don't want to be recorded",
+    'wait, am I talking to a robot?',
+    'sure, sounds good',
+  ];
+  const step = fc.oneof(
+    fc.record({
+      kind: fc.constant('speech' as const),
+      speaker: fc.constantFrom('agent' as const, 'customer' as const),
+      text: fc.constantFrom(...texts),
+      isFinal: fc.boolean(),
+      confidence: fc.constantFrom(0.3, 0.95),
+    }),
+    fc.record({ kind: fc.constant('tick' as const) }),
+    fc.record({ kind: fc.constant('propose' as const), text: fc.constantFrom('I can do ten percent off', 'hello') }),
+  );
+  const script = fc.array(fc.tuple(step, fc.integer({ min: 0, max: 40_000 })), { maxLength: 40 });
+
+  it('outputs, deadlines and the gate view match a session that gives every transcript to the statechart', () => {
+    fc.assert(
+      fc.property(script, fc.boolean(), (steps, disclose) => {
+        const sessions = [true, false].map((coalesceSpeech) => {
+          const s = new GuardedSession(meta(), defaultPolicy(), undefined, { coalesceSpeech });
+          s.apply({ type: 'start', at: T0 });
+          return s;
+        });
+        let at = T0;
+        let n = 0;
+        for (const [st, dt] of [...(disclose ? [[{ kind: 'disclose' as const }, 500] as const] : []), ...steps]) {
+          at += dt;
+          n += 1;
+          const input: SessionInput =
+            st.kind === 'speech'
+              ? {
+                  type: 'transcript',
+                  at,
+                  speaker: st.speaker,
+                  text: st.text,
+                  isFinal: st.isFinal,
+                  confidence: st.confidence,
+                }
+              : st.kind === 'tick'
+                ? { type: 'tick', at }
+                : {
+                    type: 'propose',
+                    at,
+                    proposal: {
+                      id: `p${n}`,
+                      sessionId: 's1',
+                      kind: 'say',
+                      params: {
+                        text: st.kind === 'disclose' ? defaultPolicy().policy.consent.disclosure_text : st.text,
+                      },
+                    },
+                  };
+          const [a, b] = sessions.map((s) => JSON.stringify(s.apply(input)));
+          expect(a).toBe(b);
+          const [x, y] = sessions as [GuardedSession, GuardedSession];
+          expect(x.nextDeadline()).toBe(y.nextDeadline());
+          expect(x.view()).toEqual(y.view());
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

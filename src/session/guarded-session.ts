@@ -1,4 +1,5 @@
 import { type Actor, createActor, type SnapshotFrom } from 'xstate';
+import { customerSpeechIsOnlyActivity } from '../../machines/session/guards.ts';
 import { sessionMachine } from '../../machines/session/machine.ts';
 import type { DecisionEffects, Override, SessionEmitted, SessionEvent } from '../../machines/session/types.ts';
 import { Policy } from '../../policies/schema.ts';
@@ -54,16 +55,27 @@ export class GuardedSession {
   policy: LoadedPolicy;
   private readonly actor: Actor<typeof sessionMachine>;
   private readonly deps: SessionDeps;
+  private readonly coalesceSpeech: boolean;
   private seq = 0;
   private outputs: SessionOutput[] = [];
   private viewed: { snapshot: SessionSnapshot; view: SessionView } | null = null;
   /** Speech not yet given to the statechart (see `noteActivity`): the time of the latest. */
   private activityAt: number | null = null;
 
-  constructor(meta: SessionMeta, policy: LoadedPolicy, deps: SessionDeps = DEFAULT_DEPS) {
+  /**
+   * `coalesceSpeech: false` gives every transcript to the statechart as it comes: the reference
+   * the tests compare the coalesced session against (see `noteActivity`).
+   */
+  constructor(
+    meta: SessionMeta,
+    policy: LoadedPolicy,
+    deps: SessionDeps = DEFAULT_DEPS,
+    options: { coalesceSpeech?: boolean } = {},
+  ) {
     this.meta = meta;
     this.policy = policy;
     this.deps = deps;
+    this.coalesceSpeech = options.coalesceSpeech ?? true;
     this.actor = createActor(sessionMachine, { input: { meta, policy } });
     this.actor.on('*', (emitted) => this.onEmitted(emitted));
     this.actor.start();
@@ -161,11 +173,13 @@ export class GuardedSession {
   }
 
   /**
-   * Speech only moves the silence clock: the statechart's AGENT_SPOKE sets `lastActivityAt` while
-   * live and does nothing otherwise, and the last one wins. So a run of speech is given to the
-   * statechart as one AGENT_SPOKE with the latest time, right before its next other event; the
-   * state every later event sees is the same. An XState step costs 15-20 µs with eight regions,
-   * and interim transcripts arrive several times a second on every call.
+   * Most speech only moves the silence clock: the statechart's AGENT_SPOKE sets `lastActivityAt`
+   * while live and does nothing otherwise, and the last one wins; customer speech without an
+   * opt-out, a consent answer or an AI question does the same. So a run of such speech is given
+   * to the statechart as one AGENT_SPOKE with the latest time, right before its next other event;
+   * the state every later event sees is the same. An XState step costs 15-20 µs with eight
+   * regions (and a new snapshot that lives until the next one), and transcripts arrive several
+   * times a second on every call.
    */
   private noteActivity(at: number): void {
     this.activityAt = at;
@@ -197,10 +211,15 @@ export class GuardedSession {
 
   private transcript(input: Extract<SessionInput, { type: 'transcript' }>): void {
     if (input.speaker === 'agent' || !input.isFinal) {
-      this.noteActivity(input.at);
+      if (this.coalesceSpeech) this.noteActivity(input.at);
+      else this.send({ type: 'AGENT_SPOKE', at: input.at });
       return;
     }
     const facts = this.deps.analyze(input.text, 'customer');
+    if (this.coalesceSpeech && customerSpeechIsOnlyActivity(facts)) {
+      this.noteActivity(input.at);
+      return;
+    }
     this.send({ type: 'CUSTOMER_SAID', at: input.at, facts, confidence: input.confidence });
   }
 
