@@ -1,7 +1,8 @@
 import type { AuditSigner } from '../audit/keys.ts';
-import { GuardlineError, isGuardlineError } from '../errors/index.ts';
+import { GuardlineError } from '../errors/index.ts';
 import { BufferedTx } from './buffered-tx.ts';
 import { ChainAppender, type ChainHead } from './chain-appender.ts';
+import { storeError } from './errors.ts';
 import { isStale, type SqlDb } from './sql.ts';
 
 /** One item of work in a group-commit transaction. It may read, write and append audit entries. */
@@ -139,7 +140,7 @@ export class GroupCommitter {
       error = again.error;
     }
     if (batch.length === 1) {
-      batch[0]?.reject(wrap(error));
+      batch[0]?.reject(storeError(error));
       return;
     }
     for (const q of batch) {
@@ -147,7 +148,7 @@ export class GroupCommitter {
       if (alone.ok) q.resolve(alone.results[0]);
       else {
         this.head = null;
-        q.reject(wrap(alone.error));
+        q.reject(storeError(alone.error));
       }
     }
   }
@@ -200,13 +201,4 @@ function settle(batch: Queued[], results: unknown[]): void {
   batch.forEach((q, i) => {
     q.resolve(results[i]);
   });
-}
-
-function wrap(error: unknown): unknown {
-  if (isGuardlineError(error)) return error;
-  const message = (error as Error)?.message ?? String(error);
-  if (/unique|duplicate key|constraint/i.test(message)) {
-    return new GuardlineError('GL_STORE_CONFLICT', message);
-  }
-  return new GuardlineError('GL_STORE_WRITE_FAILED', message);
 }
