@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { type FakeDeepgram, startFakeDeepgram } from './fakes/deepgram/index.ts';
 import { type FakeTwilioRest, mulawTone, startFakeTwilioRest, TwilioMediaStreamClient } from './fakes/twilio/index.ts';
@@ -130,6 +131,46 @@ describe('a Twilio Media Streams call through Guardline into (fake) Deepgram', (
     await expect.poll(() => deepgram.connections[before]?.audioBytes, { timeout: 5000 }).toBe(100 * 160);
     call.sendStop();
     await call.close();
+  });
+
+  it('ignores a `start` that comes after `stop`: no session is opened for a stream that has ended', async () => {
+    const token = await server.agentToken();
+    const callSid = `CA${'5'.repeat(32)}`;
+    const ws = new WebSocket(
+      `${server.url.replace('http', 'ws')}/v1/telephony/twilio?token=${encodeURIComponent(token)}`,
+    );
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const streamSid = `MZ${'5'.repeat(32)}`;
+    const accountSid = `AC${'5'.repeat(32)}`;
+    ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    ws.send(JSON.stringify({ event: 'stop', sequenceNumber: '1', streamSid, stop: { accountSid, callSid } }));
+    ws.send(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '2',
+        streamSid,
+        start: {
+          accountSid,
+          streamSid,
+          callSid,
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+          customParameters: {
+            direction: 'inbound',
+            role: 'closing',
+            jurisdiction: 'NY',
+            timezone: 'America/New_York',
+            agentId: 'agent-1',
+            tenantId: 'acme',
+          },
+        },
+      }),
+    );
+    // A `start` the server takes opens the session within milliseconds; give it ample time.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(server.gl.registry?.get(callSid)).toBeUndefined();
+    expect(await server.gl.store.sessions.get(callSid)).toBeNull();
+    ws.close();
   });
 
   it('refuses a stream whose token names another agent (close 4401 path: GL_AUTH_SCOPE) and one with a bad token', async () => {

@@ -137,6 +137,11 @@ export class TwilioConnection implements StreamPort {
   private async onStart(start: TwilioStart): Promise<void> {
     if (this.session)
       return this.reject(new GuardlineError('GL_TWILIO_MESSAGE_INVALID', 'A second `start` was ignored.'));
+    // Opening a session here would count a call against the budgets only to end it at once.
+    if (this.stopped)
+      return this.reject(
+        new GuardlineError('GL_TWILIO_MESSAGE_INVALID', 'A `start` after `stop` was ignored: the stream had ended.'),
+      );
     const formatError = checkTwilioMediaFormat(start.start.mediaFormat);
     if (formatError) {
       this.reject(formatError);
