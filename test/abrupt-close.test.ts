@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Store } from '../src/store/types.ts';
 import { TwilioMediaStreamClient } from './fakes/twilio/index.ts';
-import { helloSession, startServer, type TestServer } from './server-harness.ts';
+import { helloSession, startServer, type TestServer, TWILIO_CALL_PARAMETERS } from './server-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -68,15 +68,7 @@ describe('a socket that closes while its session is opening', () => {
     const call = new TwilioMediaStreamClient(
       `${server.url.replace('http', 'ws')}/v1/telephony/twilio?token=${encodeURIComponent(await server.agentToken())}`,
       {
-        customParameters: {
-          direction: 'inbound',
-          role: 'closing',
-          jurisdiction: 'NY',
-          timezone: 'America/New_York',
-          agentId: 'agent-1',
-          tenantId: 'acme',
-          contactId: '101',
-        },
+        customParameters: TWILIO_CALL_PARAMETERS,
       },
     );
     await call.open();

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { type FakeDeepgram, startFakeDeepgram } from './fakes/deepgram/index.ts';
 import { type FakeTwilioRest, mulawTone, startFakeTwilioRest, TwilioMediaStreamClient } from './fakes/twilio/index.ts';
-import { disclosureText, policyFile, startServer, type TestServer } from './server-harness.ts';
+import { disclosureText, policyFile, startServer, type TestServer, TWILIO_CALL_PARAMETERS } from './server-harness.ts';
 
 const ACCOUNT = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'twilio-test-auth-token';
@@ -46,16 +46,7 @@ function stream(token: string, parameters: Record<string, string> = {}) {
   return new TwilioMediaStreamClient(
     `${server.url.replace('http', 'ws')}/v1/telephony/twilio?token=${encodeURIComponent(token)}`,
     {
-      customParameters: {
-        direction: 'inbound',
-        role: 'closing',
-        jurisdiction: 'NY',
-        timezone: 'America/New_York',
-        agentId: 'agent-1',
-        tenantId: 'acme',
-        contactId: '101',
-        ...parameters,
-      },
+      customParameters: { ...TWILIO_CALL_PARAMETERS, ...parameters },
     },
   );
 }
@@ -155,14 +146,7 @@ describe('a Twilio Media Streams call through Guardline into (fake) Deepgram', (
           callSid,
           tracks: ['inbound'],
           mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-          customParameters: {
-            direction: 'inbound',
-            role: 'closing',
-            jurisdiction: 'NY',
-            timezone: 'America/New_York',
-            agentId: 'agent-1',
-            tenantId: 'acme',
-          },
+          customParameters: TWILIO_CALL_PARAMETERS,
         },
       }),
     );

@@ -107,3 +107,14 @@ export function disclosureText(): string {
   if (!m?.[1]) throw new Error('no disclosure_text in the policy');
   return m[1];
 }
+
+/** The <Parameter>s of a Guardline <Stream> for agent-1 of acme. */
+export const TWILIO_CALL_PARAMETERS = {
+  direction: 'inbound',
+  role: 'closing',
+  jurisdiction: 'NY',
+  timezone: 'America/New_York',
+  agentId: 'agent-1',
+  tenantId: 'acme',
+  contactId: '101',
+};
