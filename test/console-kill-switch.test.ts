@@ -3,7 +3,6 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
-import type { Directive } from '../src/model/index.ts';
 import { disclosureText, helloSession, policyFile, SECRET, startServer, type TestServer } from './server-harness.ts';
 
 const WRITE = { 'content-type': 'application/json', 'x-guardline-console': '1' };

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent, GuardlineProtocolError } from '../src/client/index.ts';
 import { type LocalServer, startLocalServer } from '../src/demo/server.ts';
-import type { Directive } from '../src/model/index.ts';
 import { DEFAULT_POLICY_PATH } from '../src/policy/index.ts';
 
 const SECRET = 'suspensions-secret-0123456789abcdef0123';

@@ -8,8 +8,8 @@ import {
   wordsFor,
 } from '../fakes/deepgram/messages.ts';
 
-/** Real Deepgram messages with their sources (SOURCE.md), beside the repository. */
-const FIXTURES = new URL('../../../shared/fixtures/deepgram/', import.meta.url);
+/** Real Deepgram messages with their sources and licences (SOURCE.md), copied from ../shared/fixtures so the repository stands alone. */
+const FIXTURES = new URL('../fixtures/deepgram/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 /** The shape of a JSON value: key paths (in order) and value types. */

@@ -1,6 +1,6 @@
 /**
  * Deepgram live (`/v1/listen`) server messages, shaped field for field (and in wire key order)
- * after the real messages in /work/shared/fixtures/deepgram (see SOURCE.md there): Results,
+ * after the real messages in test/fixtures/deepgram (see SOURCE.md there): Results,
  * SpeechStarted, UtteranceEnd, Metadata.
  */
 
