@@ -2,8 +2,9 @@
 import { mintToken, type UserRole } from '../src/auth/index.ts';
 import { SECRET } from './server-harness.ts';
 
-export const userToken = (userId: string, roles: UserRole[], secret = SECRET) =>
-  mintToken(secret, { kind: 'user', userId, roles }, { ttlSeconds: 600 });
+/** A user token; with `tenantId`, the user belongs to that tenant (an operator has none). */
+export const userToken = (userId: string, roles: UserRole[], secret = SECRET, tenantId?: string) =>
+  mintToken(secret, { kind: 'user', userId, roles, ...(tenantId ? { tenantId } : {}) }, { ttlSeconds: 600 });
 
 /** One request with an optional bearer token; `body` is sent as JSON (a string is sent as is). */
 export async function api(

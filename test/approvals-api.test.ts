@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
 import type { Decision } from '../src/model/index.ts';
 import { api, userToken } from './approvals-api-support.ts';
-import { disclosureText, helloSession, policyFile, startServer, type TestServer } from './server-harness.ts';
+import { disclosureText, helloSession, policyFile, SECRET, startServer, type TestServer } from './server-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -168,6 +168,35 @@ describe('approve over HTTP reaches the live agent', () => {
     );
     expect(denied).toMatchObject({ status: 200, json: { status: 'denied', override: null } });
     expect(await result).toMatchObject({ approvalId, status: 'denied' });
+    await agent.close();
+  });
+});
+
+describe('tenants', () => {
+  it("a user of another tenant neither sees nor decides a tenant's request; a user of that tenant does", async () => {
+    const { agent, approvalId } = await heldConcession(); // agent-1 of acme
+    const outsider = await userToken('globex-approver', ['approver'], SECRET, 'globex');
+    expect(await api(server.url, 'GET', `/v1/approvals/${approvalId}`, outsider)).toMatchObject({
+      status: 404,
+      json: { code: 'GL_APPROVAL_NOT_FOUND' },
+    });
+    const listed = (await api(server.url, 'GET', '/v1/approvals?status=pending', outsider)).json.approvals as {
+      id: string;
+    }[];
+    expect(listed.map((a) => a.id)).not.toContain(approvalId);
+    const refused = await api(server.url, 'POST', `/v1/approvals/${approvalId}/approve`, outsider, { reason: 'sure' });
+    expect(refused).toMatchObject({ status: 404, json: { code: 'GL_APPROVAL_NOT_FOUND' } });
+    expect((await server.gl.store.approvals.get(approvalId))?.status).toBe('pending');
+
+    const insider = await userToken('acme-approver', ['approver'], SECRET, 'acme');
+    const own = (await api(server.url, 'GET', '/v1/approvals?status=pending', insider)).json.approvals as {
+      id: string;
+    }[];
+    expect(own.map((a) => a.id)).toContain(approvalId);
+    const approved = await api(server.url, 'POST', `/v1/approvals/${approvalId}/approve`, insider, {
+      reason: 'fine by me',
+    });
+    expect(approved).toMatchObject({ status: 200, json: { status: 'approved' } });
     await agent.close();
   });
 });

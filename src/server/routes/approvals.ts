@@ -4,7 +4,7 @@ import { ApprovalService, type Approver, type Verdict, type VoteResult } from '.
 import { GuardlineError } from '../../errors/index.ts';
 import type { ApprovalRow, OverrideRow } from '../../store/types.ts';
 import { type GuardlineContext, isReady } from '../context.ts';
-import { approverRolesOf, authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { approverRolesOf, authenticateUser, installErrorHandler, parseInput, ready, type User } from './http-common.ts';
 
 const services = new WeakMap<GuardlineContext, ApprovalService>();
 
@@ -68,6 +68,21 @@ async function viewOf(ctx: GuardlineContext, row: ApprovalRow) {
   return approvalView(row, override);
 }
 
+/**
+ * Whether `user` may see and vote on `row`: a user whose token names a tenant sees that tenant's
+ * requests only (a request without a tenant is not theirs); a user without one (an operator) sees all.
+ */
+export function approvalVisibleTo(user: User, row: ApprovalRow): boolean {
+  return user.tenantId === undefined || row.tenantId === user.tenantId;
+}
+
+/** The request, if it exists and `user` may see it; otherwise the same 404 either way. */
+async function visibleApproval(ctx: GuardlineContext, user: User, id: string): Promise<ApprovalRow> {
+  const row = await ready(ctx).store.approvals.get(id);
+  if (!row || !approvalVisibleTo(user, row)) throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);
+  return row;
+}
+
 const SWEEP_MS = 1000;
 
 /** Expires every pending request past its deadline (any node may; the conditional update decides once). */
@@ -108,7 +123,7 @@ export async function approvalsRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
   app.addHook('onClose', async () => clearInterval(sweeper));
 
   app.get('/v1/approvals', async (req) => {
-    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const query = parseInput(ListQuery, req.query, 'query');
     const { store } = ready(ctx);
     await expireDueApprovals(ctx);
@@ -119,16 +134,14 @@ export async function approvalsRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
       );
     } else if (query.status === 'pending') rows = await store.approvals.listPending();
     else rows = await store.approvals.list({ ...(query.status ? { status: query.status } : {}), limit: query.limit });
-    const page = rows.slice(0, query.limit);
+    const page = rows.filter((r) => approvalVisibleTo(user, r)).slice(0, query.limit);
     return { approvals: await Promise.all(page.map((r) => viewOf(ctx, r))) };
   });
 
   app.get('/v1/approvals/:id', async (req) => {
-    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const { id } = parseInput(IdParams, req.params, 'path');
-    const row = await ready(ctx).store.approvals.get(id);
-    if (!row) throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);
-    return viewOf(ctx, row);
+    return viewOf(ctx, await visibleApproval(ctx, user, id));
   });
 
   for (const verdict of ['approve', 'deny'] as const) {
@@ -136,6 +149,7 @@ export async function approvalsRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
       const user = await authenticateUser(ctx, req, ['approver', 'manager']);
       const { id } = parseInput(IdParams, req.params, 'path');
       const { reason } = parseInput(VoteBody, req.body ?? {}, 'body');
+      await visibleApproval(ctx, user, id);
       const result = await castVote(ctx, id, { id: user.userId, roles: approverRolesOf(user.roles) }, verdict, reason);
       const override = result.status === 'approved' ? result.override : null;
       return { ...approvalView(result.approval, override), changed: result.changed };
