@@ -173,7 +173,7 @@ describe('approve over HTTP reaches the live agent', () => {
 });
 
 describe('tenants', () => {
-  it("a user of another tenant neither sees nor decides a tenant's request; a user of that tenant does", async () => {
+  it("a user of another tenant neither sees nor decides a tenant's request or session; a user of that tenant does", async () => {
     const { agent, approvalId } = await heldConcession(); // agent-1 of acme
     const outsider = await userToken('globex-approver', ['approver'], SECRET, 'globex');
     expect(await api(server.url, 'GET', `/v1/approvals/${approvalId}`, outsider)).toMatchObject({
@@ -187,12 +187,22 @@ describe('tenants', () => {
     const refused = await api(server.url, 'POST', `/v1/approvals/${approvalId}/approve`, outsider, { reason: 'sure' });
     expect(refused).toMatchObject({ status: 404, json: { code: 'GL_APPROVAL_NOT_FOUND' } });
     expect((await server.gl.store.approvals.get(approvalId))?.status).toBe('pending');
+    // Nor the session it belongs to.
+    expect(await api(server.url, 'GET', `/v1/sessions/${agent.sessionId}`, outsider)).toMatchObject({
+      status: 404,
+      json: { code: 'GL_SESSION_NOT_FOUND' },
+    });
+    const sessions = (await api(server.url, 'GET', '/v1/sessions?status=live', outsider)).json.sessions as {
+      id: string;
+    }[];
+    expect(sessions.map((x) => x.id)).not.toContain(agent.sessionId);
 
     const insider = await userToken('acme-approver', ['approver'], SECRET, 'acme');
     const own = (await api(server.url, 'GET', '/v1/approvals?status=pending', insider)).json.approvals as {
       id: string;
     }[];
     expect(own.map((a) => a.id)).toContain(approvalId);
+    expect((await api(server.url, 'GET', `/v1/sessions/${agent.sessionId}`, insider)).status).toBe(200);
     const approved = await api(server.url, 'POST', `/v1/approvals/${approvalId}/approve`, insider, {
       reason: 'fine by me',
     });

@@ -4,7 +4,15 @@ import { ApprovalService, type Approver, type Verdict, type VoteResult } from '.
 import { GuardlineError } from '../../errors/index.ts';
 import type { ApprovalRow, OverrideRow } from '../../store/types.ts';
 import { type GuardlineContext, isReady } from '../context.ts';
-import { approverRolesOf, authenticateUser, installErrorHandler, parseInput, ready, type User } from './http-common.ts';
+import {
+  approverRolesOf,
+  authenticateUser,
+  installErrorHandler,
+  parseInput,
+  ready,
+  tenantVisible,
+  type User,
+} from './http-common.ts';
 
 const services = new WeakMap<GuardlineContext, ApprovalService>();
 
@@ -68,18 +76,11 @@ async function viewOf(ctx: GuardlineContext, row: ApprovalRow) {
   return approvalView(row, override);
 }
 
-/**
- * Whether `user` may see and vote on `row`: a user whose token names a tenant sees that tenant's
- * requests only (a request without a tenant is not theirs); a user without one (an operator) sees all.
- */
-export function approvalVisibleTo(user: User, row: ApprovalRow): boolean {
-  return user.tenantId === undefined || row.tenantId === user.tenantId;
-}
-
-/** The request, if it exists and `user` may see it; otherwise the same 404 either way. */
+/** The request, if it exists and `user` may see it (its tenant); otherwise the same 404 either way. */
 async function visibleApproval(ctx: GuardlineContext, user: User, id: string): Promise<ApprovalRow> {
   const row = await ready(ctx).store.approvals.get(id);
-  if (!row || !approvalVisibleTo(user, row)) throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);
+  if (!row || !tenantVisible(user, row.tenantId))
+    throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);
   return row;
 }
 
@@ -134,7 +135,7 @@ export async function approvalsRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
       );
     } else if (query.status === 'pending') rows = await store.approvals.listPending();
     else rows = await store.approvals.list({ ...(query.status ? { status: query.status } : {}), limit: query.limit });
-    const page = rows.filter((r) => approvalVisibleTo(user, r)).slice(0, query.limit);
+    const page = rows.filter((r) => tenantVisible(user, r.tenantId)).slice(0, query.limit);
     return { approvals: await Promise.all(page.map((r) => viewOf(ctx, r))) };
   });
 

@@ -81,6 +81,14 @@ export async function authenticateUser(
   return user;
 }
 
+/**
+ * Whether `user` may see what belongs to `tenantId`: a user whose token names a tenant sees that
+ * tenant's only (nothing without a tenant); a user without one (an operator) sees every tenant's.
+ */
+export function tenantVisible(user: User, tenantId: string | null | undefined): boolean {
+  return user.tenantId === undefined || tenantId === user.tenantId;
+}
+
 /** Approving takes `approver`; a manager approves too (DESIGN: managers approve exceptions). */
 export function approverRolesOf(roles: readonly string[]): string[] {
   return roles.includes('manager') ? [...new Set([...roles, 'approver'])] : [...roles];

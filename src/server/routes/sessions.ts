@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { GuardlineError } from '../../errors/index.ts';
 import type { SessionRow } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
 
 const ListQuery = z
   .object({
@@ -27,7 +27,8 @@ export function sessionSummary(row: SessionRow) {
 }
 
 /**
- * The read API the console uses, for any user token (rep, approver, manager):
+ * The read API the console uses, for any user token (rep, approver, manager; a user of a tenant sees
+ * that tenant's sessions only):
  * `GET /v1/sessions?status=live|ended&limit=` (newest first) and `GET /v1/sessions/:id` with its
  * decisions, directives and approvals in the order they were recorded.
  */
@@ -35,21 +36,23 @@ export async function sessionsRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
   installErrorHandler(app, ctx);
 
   app.get('/v1/sessions', async (req) => {
-    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const query = parseInput(ListQuery, req.query, 'query');
     const rows = await ready(ctx).store.sessions.list({
       ...(query.status ? { status: query.status } : {}),
       limit: query.limit,
     });
-    return { sessions: rows.map(sessionSummary) };
+    return { sessions: rows.filter((r) => tenantVisible(user, r.meta.tenantId)).map(sessionSummary) };
   });
 
   app.get('/v1/sessions/:id', async (req) => {
-    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const { id } = parseInput(IdParams, req.params, 'path');
     const { store } = ready(ctx);
     const row = await store.sessions.get(id);
-    if (!row) throw new GuardlineError('GL_SESSION_NOT_FOUND', `No session ${id}.`);
+    // Another tenant's session answers as an unknown one does: its existence does not leak.
+    if (!row || !tenantVisible(user, row.meta.tenantId))
+      throw new GuardlineError('GL_SESSION_NOT_FOUND', `No session ${id}.`);
     const [decisions, directives, approvals] = await Promise.all([
       store.decisions.listBySession(id),
       store.directives.listBySession(id),
