@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, userToken } from './approvals-api-support.ts';
 import { sessionMeta, write } from './crm-harness.ts';
-import { startServer, type TestServer } from './server-harness.ts';
+import { SECRET, startServer, type TestServer } from './server-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,6 +28,13 @@ describe('POST /v1/crm-writes/:id/rollback', () => {
       });
       expect(refused).toMatchObject({ status: 403, json: { code: 'GL_AUTH_ROLE' } });
     }
+    expect(await server.gl.store.outbox.get('w-rb.rollback')).toBeNull();
+  });
+
+  it('refuses a manager of another tenant as if the write did not exist (404), and changes nothing', async () => {
+    const outsider = await userToken('omar', ['manager'], SECRET, 'globex');
+    const refused = await api(server.url, 'POST', '/v1/crm-writes/w-rb/rollback', outsider, { reason: 'wrong number' });
+    expect(refused).toMatchObject({ status: 404, json: { code: 'GL_CRM_WRITE_NOT_FOUND' } });
     expect(await server.gl.store.outbox.get('w-rb.rollback')).toBeNull();
   });
 

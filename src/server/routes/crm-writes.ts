@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requestRollback } from '../../crm/index.ts';
+import { GuardlineError } from '../../errors/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(300) });
 const RollbackBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
 
 /**
- * `POST /v1/crm-writes/:id/rollback` (body `{ reason }`), managers only (403 GL_AUTH_ROLE): gates the
+ * `POST /v1/crm-writes/:id/rollback` (body `{ reason }`), managers only (403 GL_AUTH_ROLE; a manager of
+ * a tenant, that tenant's writes only): gates the
  * rollback as `human:<userId>`, records the decision, and queues the write that restores the previous
  * values. 404 GL_CRM_WRITE_NOT_FOUND, 409 GL_CRM_ROLLBACK_REFUSED (not delivered, a create, already
  * rolled back). Answers `{ decision, rollbackWrite }`.
@@ -20,6 +22,13 @@ export async function crmWritesRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
     const { id } = parseInput(IdParams, req.params, 'path');
     const { reason } = parseInput(RollbackBody, req.body ?? {}, 'body');
     const { store } = ready(ctx);
+    // A manager of a tenant rolls back that tenant's writes only; another's answers as unknown.
+    if (user.tenantId !== undefined) {
+      const write = await store.outbox.get(id);
+      const session = write ? await store.sessions.get(write.sessionId) : null;
+      if (!tenantVisible(user, session?.meta.tenantId))
+        throw new GuardlineError('GL_CRM_WRITE_NOT_FOUND', `No CRM write ${id}.`);
+    }
     const result = await requestRollback(store, {
       writeId: id,
       actor: `human:${user.userId}`,
