@@ -26,6 +26,7 @@ for (const backend of BACKENDS) {
         scope: 'agent' as const,
         target: 'a1',
         action: 'hold' as const,
+        tenantId: 'acme',
         reason: 'r',
         createdBy: 'human:m',
         createdAt: T,

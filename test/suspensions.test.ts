@@ -101,6 +101,41 @@ describe('kill switch', () => {
     for (const x of [a, b, other]) await x.close();
   });
 
+  it('a manager of one tenant suspends and lifts within that tenant only', async () => {
+    const { mintToken } = await import('../src/auth/index.ts');
+    const managerOf = (tenantId: string) =>
+      mintToken(SECRET, { kind: 'user', userId: `mgr-${tenantId}`, roles: ['manager'], tenantId }, { ttlSeconds: 600 });
+    const [globexManager, acmeManager] = await Promise.all([managerOf('globex'), managerOf('acme')]);
+    const theirs = await call('agent-r1', 'globex');
+    const ours = await call('agent-r2', 'acme');
+    const res = await api('POST', '/v1/suspensions', globexManager, {
+      scope: 'role',
+      target: 'closing',
+      reason: 'pricing error',
+    });
+    expect(res).toMatchObject({ status: 201, body: { tenantId: 'globex' } });
+    const id = res.body.id as string;
+    await theirs.directive('hold');
+    // The route answers after this node applied the suspension: acme's closing call would be held by now.
+    expect(ours.directives.some((d) => d.kind === 'hold')).toBe(false);
+    const seen = (await api('GET', '/v1/suspensions', acmeManager)).body.suspensions as { id: string }[];
+    expect(seen.map((x) => x.id)).not.toContain(id);
+    expect(await api('POST', `/v1/suspensions/${id}/lift`, acmeManager, { reason: 'not yours' })).toMatchObject({
+      status: 404,
+      body: { code: 'GL_SUSPENSION_NOT_FOUND' },
+    });
+    const elsewhere = await api('POST', '/v1/suspensions', globexManager, {
+      scope: 'tenant',
+      target: 'acme',
+      reason: 'overreach',
+    });
+    expect(elsewhere).toMatchObject({ status: 403, body: { code: 'GL_AUTH_SCOPE' } });
+    expect((await api('POST', `/v1/suspensions/${id}/lift`, globexManager, { reason: 'fixed' })).status).toBe(200);
+    await theirs.directive('resume');
+    await theirs.close();
+    await ours.close();
+  });
+
   it('a suspension set in the store by another node or the CLI reaches live sessions by polling', async () => {
     const a = await call('agent-cli', 'acme', 'booking');
     const { suspend } = await import('../src/suspensions/index.ts');

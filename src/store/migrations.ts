@@ -82,6 +82,11 @@ CREATE TABLE shadow_decisions (
   candidate TEXT NOT NULL, session_id TEXT NOT NULL, decision_id TEXT NOT NULL, ord BIGINT NOT NULL,
   at BIGINT NOT NULL, outcome TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (candidate, session_id, decision_id))`,
   },
+  {
+    // A suspension made by a manager of one tenant covers that tenant's sessions only.
+    id: '003_suspension_tenant',
+    sql: 'ALTER TABLE suspensions ADD COLUMN tenant_id TEXT',
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {

@@ -24,6 +24,7 @@ function suspensionFromRow(r: R): SuspensionRow {
     scope: r.scope as SuspensionRow['scope'],
     target: r.target as string,
     action: r.action as SuspensionRow['action'],
+    tenantId: (r.tenant_id as string | null) ?? null,
     reason: r.reason as string,
     createdBy: r.created_by as string,
     createdAt: num(r.created_at),
@@ -103,9 +104,9 @@ export function sqlSuspensions({ db, committer }: StoreContext): SuspensionsStor
     create(s) {
       return committer.submit(async (tx, chain) => {
         await tx.run(
-          `INSERT INTO suspensions (id, scope, target, action, reason, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [s.id, s.scope, s.target, s.action, s.reason, s.createdBy, s.createdAt],
+          `INSERT INTO suspensions (id, scope, target, action, tenant_id, reason, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [s.id, s.scope, s.target, s.action, s.tenantId, s.reason, s.createdBy, s.createdAt],
         );
         chain.append({
           id: `suspension_set:${s.id}`,
@@ -113,7 +114,14 @@ export function sqlSuspensions({ db, committer }: StoreContext): SuspensionsStor
           sessionId: null,
           actor: actorOf(s.createdBy),
           kind: 'suspension_set',
-          payload: { id: s.id, scope: s.scope, target: s.target, action: s.action, reason: s.reason },
+          payload: {
+            id: s.id,
+            scope: s.scope,
+            target: s.target,
+            action: s.action,
+            reason: s.reason,
+            ...(s.tenantId ? { tenantId: s.tenantId } : {}),
+          },
           policyVersion: null,
         });
         return s;

@@ -21,6 +21,7 @@ export type SuspendRequest = z.infer<typeof SuspendRequest>;
 
 /** Whether a suspension covers a session. */
 export function covers(s: SuspensionRow, meta: SessionMeta): boolean {
+  if (s.tenantId !== null && s.tenantId !== meta.tenantId) return false;
   switch (s.scope) {
     case 'agent':
       return meta.agentId === s.target;
@@ -43,11 +44,17 @@ export function suspendedError(s: SuspensionRow): GuardlineError {
   });
 }
 
-export async function suspend(
-  store: Store,
-  req: SuspendRequest,
-  by: { actor: string; at: number },
-): Promise<SuspensionRow> {
+/**
+ * Who suspends or lifts: `tenantId` when a manager of one tenant acts (the suspension then covers
+ * that tenant's sessions only); absent for an operator (every tenant).
+ */
+export interface SuspensionActor {
+  actor: string;
+  at: number;
+  tenantId?: string;
+}
+
+export async function suspend(store: Store, req: SuspendRequest, by: SuspensionActor): Promise<SuspensionRow> {
   // Every caller (HTTP, card, console, CLI) is checked here: a suspension that matches nothing would look in force.
   const checked = SuspendRequest.safeParse(req);
   if (!checked.success) {
@@ -57,9 +64,14 @@ export async function suspend(
       { issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
     );
   }
+  const tenantId = by.tenantId ?? null;
+  if (tenantId !== null && checked.data.scope === 'tenant' && checked.data.target !== tenantId) {
+    throw new GuardlineError('GL_AUTH_SCOPE', `A manager of tenant ${tenantId} suspends only that tenant.`);
+  }
   return store.suspensions.create({
     id: `susp-${randomUUID().slice(0, 8)}`,
     ...checked.data,
+    tenantId,
     createdBy: by.actor,
     createdAt: by.at,
     liftedBy: null,
@@ -71,9 +83,13 @@ export async function suspend(
 export async function liftSuspension(
   store: Store,
   id: string,
-  by: { actor: string; reason: string; at: number },
+  by: SuspensionActor & { reason: string },
 ): Promise<SuspensionRow> {
-  const lifted = await store.suspensions.lift(id, by);
+  // A manager of a tenant lifts that tenant's suspensions only; any other answers as unknown.
+  if (by.tenantId !== undefined && (await store.suspensions.get(id))?.tenantId !== by.tenantId) {
+    throw new GuardlineError('GL_SUSPENSION_NOT_FOUND', `No active suspension ${id}.`);
+  }
+  const lifted = await store.suspensions.lift(id, { actor: by.actor, reason: by.reason, at: by.at });
   if (!lifted) throw new GuardlineError('GL_SUSPENSION_NOT_FOUND', `No active suspension ${id}.`);
   return lifted;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { backgroundSync } from '../../policy-versions/background.ts';
 import { liftSuspension, SuspendRequest, SuspensionEnforcer, suspend } from '../../suspensions/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const LiftBody = z.object({ reason: z.string().min(1).max(500) });
@@ -21,6 +21,7 @@ export async function enforceSuspensionsNow(ctx: GuardlineContext): Promise<void
 /**
  * The kill switch over HTTP: `POST /v1/suspensions` (manager) suspends an agent, a role or a
  * tenant; `POST /v1/suspensions/:id/lift` (manager) lifts it; `GET /v1/suspensions` lists them.
+ * A manager whose token names a tenant suspends within that tenant only, and lifts only its own.
  * The node's enforcer (polled from the store) holds matching live sessions within a second and
  * refuses their new sessions and proposals with GL_SUSPENDED.
  */
@@ -37,16 +38,22 @@ export async function suspensionsRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
   syncs.set(ctx, () => sync.now());
 
   app.get('/v1/suspensions', async (req) => {
-    await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const { all } = parseInput(ListQuery, req.query, 'query');
     const { store } = ready(ctx);
-    return { suspensions: all === 'true' ? await store.suspensions.list() : await store.suspensions.listActive() };
+    const rows = all === 'true' ? await store.suspensions.list() : await store.suspensions.listActive();
+    // A user of a tenant sees the suspensions that can cover its sessions: its tenant's and everyone's.
+    return { suspensions: rows.filter((s) => s.tenantId === null || tenantVisible(user, s.tenantId)) };
   });
 
   app.post('/v1/suspensions', async (req, reply) => {
     const user = await authenticateUser(ctx, req, ['manager']);
     const body = parseInput(SuspendRequest, req.body, 'body');
-    const row = await suspend(ready(ctx).store, body, { actor: `human:${user.userId}`, at: ctx.clock.now() });
+    const row = await suspend(ready(ctx).store, body, {
+      actor: `human:${user.userId}`,
+      at: ctx.clock.now(),
+      ...(user.tenantId ? { tenantId: user.tenantId } : {}),
+    });
     await sync.now();
     return reply.code(201).send(row);
   });
@@ -59,6 +66,7 @@ export async function suspensionsRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
       actor: `human:${user.userId}`,
       reason,
       at: ctx.clock.now(),
+      ...(user.tenantId ? { tenantId: user.tenantId } : {}),
     });
     await sync.now();
     return row;

@@ -54,6 +54,8 @@ export interface SuspensionRow {
   target: string;
   /** What live sessions get: `hold` (until lifted) or `end_call`. */
   action: 'hold' | 'end_call';
+  /** The tenant it is confined to (made by a manager of that tenant); null: every tenant. */
+  tenantId: string | null;
   reason: string;
   createdBy: string;
   createdAt: Millis;
