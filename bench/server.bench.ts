@@ -6,7 +6,7 @@
  * 2. 200 concurrent Twilio Media Streams at real pacing (50 frames/s) into the fake Deepgram: CPU
  *    per stream of Guardline, against a plain relay (child process) that only forwards the frames
  *    to the same fake Deepgram (it parses each JSON frame, decodes its base64 and sends the bytes
- *    to a Deepgram websocket, as any relay must), measured in the same run, taking turns.
+ *    to a Deepgram websocket, as every relay must), measured in the same run, taking turns.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
