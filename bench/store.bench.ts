@@ -70,23 +70,34 @@ async function throughput(store: Store): Promise<{ perSecond: number; cpuMicros:
  */
 async function latencies(store: Store, rate: number): Promise<number[]> {
   const samples: number[] = [];
-  const pending: Promise<void>[] = [];
   const started = performance.now();
   let offered = 0;
+  // Outstanding records are counted, not kept: holding every settled promise to the end (as
+  // `Promise.all` over all of them would) makes the collector copy them again and again.
+  let outstanding = 0;
+  let failure: unknown = null;
+  let drained: () => void = () => {};
   const total = rate * SECONDS;
   while (offered < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
     for (; offered < due; offered++) {
       const t0 = performance.now();
-      pending.push(
-        store
-          .record({ actor: 'agent:bench', decision: decision() })
-          .then(() => void samples.push(performance.now() - t0)),
+      outstanding++;
+      store.record({ actor: 'agent:bench', decision: decision() }).then(
+        () => {
+          samples.push(performance.now() - t0);
+          if (--outstanding === 0) drained();
+        },
+        (e: unknown) => {
+          failure ??= e;
+          if (--outstanding === 0) drained();
+        },
       );
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  await Promise.all(pending);
+  if (outstanding > 0) await new Promise<void>((resolve) => (drained = resolve));
+  if (failure) throw failure;
   return samples;
 }
 

@@ -3,7 +3,8 @@
  * plain CommonJS in a string, not a module file: a worker file would not survive esbuild bundling
  * the server into one file, and Node 20 cannot start a `.ts` worker outside tsx (vitest).
  *
- * It owns the one writer connection (WAL, `synchronous=FULL`). Each request is a list of steps
+ * It owns the one writer connection (WAL, `synchronous=FULL`; its automatic checkpoint at
+ * `workerData.autocheckpoint` pages, a backstop for `SqliteCheckpointer`). Each request is a list of steps
  * run in order, answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false,
  * message, code }` at the first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
@@ -23,6 +24,7 @@ try {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  if (workerData.autocheckpoint) db.pragma('wal_autocheckpoint = ' + Number(workerData.autocheckpoint));
   parentPort.postMessage({ id: 0, ok: true });
 } catch (e) {
   db = null;

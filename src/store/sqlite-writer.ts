@@ -52,10 +52,17 @@ export class SqliteWriter {
     );
   }
 
-  /** Starts the thread and opens `file` in it (WAL, synchronous=FULL); rejects if it cannot. */
-  static start(file: string): Promise<SqliteWriter> {
+  /**
+   * Starts the thread and opens `file` in it (WAL, synchronous=FULL, its own automatic checkpoint
+   * at `autocheckpoint` pages when given); rejects if it cannot.
+   */
+  static start(file: string, autocheckpoint?: number): Promise<SqliteWriter> {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { file, driver }, execArgv: [] });
+    const worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: { file, driver, autocheckpoint },
+      execArgv: [],
+    });
     const writer = new SqliteWriter(worker);
     return new Promise((resolve, reject) => {
       writer.pending.set(0, { resolve: () => resolve(writer), reject });

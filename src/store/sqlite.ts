@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
 import type { SqlConn, SqlDb, TxConn } from './sql.ts';
+import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
 import { SqliteWriter, type WriterStep } from './sqlite-writer.ts';
 
 type Db = Database.Database;
@@ -85,14 +86,21 @@ class WriterTx implements TxConn {
  * (`SqliteWriter`), so the event loop keeps serving (and the group committer keeps gathering the
  * next batch) while a transaction's statements and its fsync run; all writes go through the
  * store's group committer. Reads outside a transaction use a reader connection on this thread
- * that sees committed data only.
+ * that sees committed data only. A third connection, in a thread of its own, checkpoints the WAL
+ * (`SqliteCheckpointer`), so no commit waits for a checkpoint.
  */
-export async function openSqlite(file: string): Promise<SqlDb> {
+/** SQLite's `SqlDb`, with a way to checkpoint the WAL now (tests, tools). */
+export interface SqliteDb extends SqlDb {
+  checkpoint(): Promise<CheckpointResult | null>;
+}
+
+export async function openSqlite(file: string): Promise<SqliteDb> {
   let writer: SqliteWriter;
   let reader: Db;
+  let checkpointer: SqliteCheckpointer;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writer = await SqliteWriter.start(file);
+    writer = await SqliteWriter.start(file, WRITER_AUTOCHECKPOINT_PAGES);
   } catch (e) {
     throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
   }
@@ -100,6 +108,13 @@ export async function openSqlite(file: string): Promise<SqlDb> {
     reader = new Database(file);
     reader.pragma('busy_timeout = 5000');
   } catch (e) {
+    await writer.close();
+    throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
+  }
+  try {
+    checkpointer = await SqliteCheckpointer.start(file);
+  } catch (e) {
+    reader.close();
     await writer.close();
     throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
   }
@@ -129,6 +144,7 @@ export async function openSqlite(file: string): Promise<SqlDb> {
           const committed = conn.commit();
           sent();
           await committed;
+          checkpointer.committed();
           return result;
         } catch (e) {
           if (committing) throw e; // the thread rolled back; its error is the cause
@@ -145,8 +161,10 @@ export async function openSqlite(file: string): Promise<SqlDb> {
     async exec(sql) {
       await writer.request(undefined, [{ op: 'exec', sql }]);
     },
+    checkpoint: () => checkpointer.checkpoint(),
     async close() {
       reader.close();
+      await checkpointer.close();
       await writer.close();
     },
   };
