@@ -224,3 +224,26 @@ describe('maximum duration', () => {
     await a.close();
   });
 });
+
+describe('the TypeScript client on a long call', () => {
+  it('keeps only its latest messages, and still finds the latest with waitFor', async () => {
+    const a = await GuardlineAgent.connect({
+      url: server.url,
+      token: await server.agentToken(),
+      session: helloSession(),
+      historyLimit: 3,
+    });
+    try {
+      await a.propose('say', { text: disclosureText() });
+      let last = '';
+      for (let i = 0; i < 12; i++)
+        last = (await a.propose('say', { text: `Onboarding step ${i} is included.` })).proposalId;
+      expect(a.messages.length).toBeLessThan(6);
+      expect(a.messages.at(-1)).toMatchObject({ type: 'decision', proposalId: last });
+      const found = await a.waitFor((m) => m.type === 'decision' && m.proposalId === last, 1000);
+      expect(found).toMatchObject({ proposalId: last });
+    } finally {
+      await a.close();
+    }
+  });
+});

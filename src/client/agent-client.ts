@@ -35,6 +35,19 @@ export interface ConnectOptions {
   tokenInQuery?: boolean;
   /** Milliseconds to wait for `ready`. Default 10 000. */
   timeoutMs?: number;
+  /**
+   * How many of the latest messages (and directives) the client keeps for `messages`,
+   * `directives` and `waitFor`. Default 1 000: a call of many minutes must not grow without bound.
+   */
+  historyLimit?: number;
+}
+
+const DEFAULT_HISTORY_LIMIT = 1000;
+
+/** Appends to a history of at most `limit` items, dropping the oldest (in blocks, so appending stays O(1)). */
+function remember<T>(history: T[], item: T, limit: number): void {
+  history.push(item);
+  if (history.length >= 2 * limit) history.splice(0, history.length - limit);
 }
 
 interface ClientEvents {
@@ -54,7 +67,9 @@ let counter = 0;
  * arrive as events. Used by the tests, the benchmark and the demo.
  */
 export class GuardlineAgent extends EventEmitter<ClientEvents> {
+  /** The latest messages received, oldest first (about `historyLimit` of them, at most twice that). */
   readonly messages: ServerMessage[] = [];
+  /** The latest directives received, oldest first (as `messages`). */
   readonly directives: Directive[] = [];
   private readonly pending = new Map<string, { resolve(d: Decision): void; reject(e: Error): void }>();
   private readonly pings = new Map<string, (at: number) => void>();
@@ -63,6 +78,7 @@ export class GuardlineAgent extends EventEmitter<ClientEvents> {
   private constructor(
     readonly socket: WebSocket,
     readonly ready: ReadyMessage,
+    private readonly historyLimit: number,
   ) {
     super();
   }
@@ -122,7 +138,7 @@ export class GuardlineAgent extends EventEmitter<ClientEvents> {
         }
         clearTimeout(timer);
         socket.removeAllListeners();
-        const agent = new GuardlineAgent(socket, message);
+        const agent = new GuardlineAgent(socket, message, Math.max(1, options.historyLimit ?? DEFAULT_HISTORY_LIMIT));
         agent.attach();
         for (const m of early) agent.onMessage(m);
         resolve(agent);
@@ -182,7 +198,7 @@ export class GuardlineAgent extends EventEmitter<ClientEvents> {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
-  /** The next message (already received or arriving) that matches. */
+  /** The next message (among those kept, or arriving) that matches. */
   waitFor<T extends ServerMessage>(match: (m: ServerMessage) => m is T, timeoutMs?: number): Promise<T>;
   waitFor(match: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
   waitFor(match: (m: ServerMessage) => boolean, timeoutMs = 10_000): Promise<ServerMessage> {
@@ -233,7 +249,7 @@ export class GuardlineAgent extends EventEmitter<ClientEvents> {
   }
 
   private onMessage(message: ServerMessage): void {
-    this.messages.push(message);
+    remember(this.messages, message, this.historyLimit);
     this.emit('message', message);
     switch (message.type) {
       case 'decision': {
@@ -246,7 +262,7 @@ export class GuardlineAgent extends EventEmitter<ClientEvents> {
         break;
       }
       case 'directive':
-        this.directives.push(message.directive);
+        remember(this.directives, message.directive, this.historyLimit);
         this.emit('directive', message.directive);
         break;
       case 'approval_result':
