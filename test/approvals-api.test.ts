@@ -4,11 +4,13 @@
  * expiry, replayed override, override on another session). The domain-level rules are in
  * test/approvals.test.ts.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
 import type { Decision } from '../src/model/index.ts';
 import { api, userToken } from './approvals-api-support.ts';
 import { disclosureText, helloSession, policyFile, SECRET, startServer, type TestServer } from './server-harness.ts';
+import { meta } from './store-fixtures.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -203,6 +205,18 @@ describe('tenants', () => {
     }[];
     expect(own.map((a) => a.id)).toContain(approvalId);
     expect((await api(server.url, 'GET', `/v1/sessions/${agent.sessionId}`, insider)).status).toBe(200);
+    // Newer sessions of another tenant do not crowd a tenant's own out of its page.
+    for (let i = 0; i < 3; i++) {
+      await server.gl.store.sessions.create(
+        meta(`globex-${i}-${Date.now()}`, { tenantId: 'globex' }),
+        'policy-1',
+        Date.now() + 60_000,
+      );
+    }
+    const page = (await api(server.url, 'GET', '/v1/sessions?status=live&limit=1', insider)).json.sessions as {
+      id: string;
+    }[];
+    expect(page).toHaveLength(1);
     const approved = await api(server.url, 'POST', `/v1/approvals/${approvalId}/approve`, insider, {
       reason: 'fine by me',
     });

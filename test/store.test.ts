@@ -141,6 +141,29 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: stored.length });
     });
 
+    it("lists one tenant's sessions and approvals, newest first, filling the page with that tenant's own", async () => {
+      // The newest rows belong to another tenant: a page of 2 must still hold 2 of acme's.
+      for (const [i, tenantId] of ['acme', 'acme', 'acme', 'globex', 'globex', 'globex'].entries()) {
+        await store.sessions.create(meta(`t${i}`, { tenantId }), 'policy-1', T + i);
+        await store.record({
+          actor: 'agent:agent-1',
+          decision: { ...heldDecision(`h${i}`, `t${i}`, 1), at: T + i },
+          tenantId,
+          agentId: 'agent-1',
+        });
+      }
+      const sessions = await store.sessions.list({ tenantId: 'acme', limit: 2 });
+      expect(sessions.map((x) => x.id)).toEqual(['t2', 't1']);
+      expect((await store.sessions.list({ tenantId: 'acme', status: 'ended' })).length).toBe(0);
+      expect((await store.sessions.list({ limit: 2 })).map((x) => x.id)).toEqual(['t5', 't4']);
+      const approvals = await store.approvals.list({ tenantId: 'acme', status: 'pending', limit: 2 });
+      expect(approvals.map((a) => [a.id, a.tenantId])).toEqual([
+        ['h2.approval', 'acme'],
+        ['h1.approval', 'acme'],
+      ]);
+      expect((await store.approvals.list({ tenantId: 'initech' })).length).toBe(0);
+    });
+
     it('records a needs_approval decision with its approval request, a directive, and outbox rows', async () => {
       const events: string[] = [];
       await store.onApproval((e) => events.push(`${e.approvalId}:${e.status}`));

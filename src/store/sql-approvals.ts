@@ -1,6 +1,6 @@
 import type { StoreContext } from './context.ts';
 import { approvalFromRow, overrideFromRow } from './rows.ts';
-import { forUpdate } from './sql.ts';
+import { forUpdate, jsonMember, whereClause } from './sql.ts';
 import type { ApprovalsStore, OverridesStore } from './types.ts';
 
 export function sqlApprovals(ctx: StoreContext): ApprovalsStore {
@@ -21,11 +21,21 @@ export function sqlApprovals(ctx: StoreContext): ApprovalsStore {
       return rows.map(approvalFromRow);
     },
     async list(filter = {}) {
-      const where = filter.status ? ' WHERE status = ?' : '';
-      const rows = await db.read.all(`SELECT * FROM approvals${where} ORDER BY created_at DESC, id LIMIT ?`, [
-        ...(filter.status ? [filter.status] : []),
-        filter.limit ?? 100,
-      ]);
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      if (filter.status) {
+        conditions.push('status = ?');
+        params.push(filter.status);
+      }
+      if (filter.tenantId !== undefined) {
+        // The tenant is in the row's body (the session's tenant when it was requested).
+        conditions.push(`${jsonMember(db.dialect, 'body', 'tenantId')} = ?`);
+        params.push(filter.tenantId);
+      }
+      const rows = await db.read.all(
+        `SELECT * FROM approvals${whereClause(conditions)} ORDER BY created_at DESC, id LIMIT ?`,
+        [...params, filter.limit ?? 100],
+      );
       return rows.map(approvalFromRow);
     },
     async listDue(now) {

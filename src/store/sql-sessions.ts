@@ -2,6 +2,7 @@ import { GuardlineError } from '../errors/index.ts';
 import type { SessionMeta } from '../model/index.ts';
 import type { StoreContext } from './context.ts';
 import { decisionFromRow, directiveFromRow, sessionFromRow } from './rows.ts';
+import { whereClause } from './sql.ts';
 import type { DecisionsStore, DirectivesStore, InputsStore, SessionInput, SessionsStore } from './types.ts';
 
 export const INPUT_COLUMNS = ['session_id', 'seq', 'at', 'type', 'payload'] as const;
@@ -80,15 +81,18 @@ export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
       return rows.map(sessionFromRow);
     },
     async list(filter = {}) {
-      const where =
-        filter.status === 'live'
-          ? ' WHERE ended_at IS NULL'
-          : filter.status === 'ended'
-            ? ' WHERE ended_at IS NOT NULL'
-            : '';
-      const rows = await db.read.all(`SELECT * FROM sessions${where} ORDER BY started_at DESC, id LIMIT ?`, [
-        filter.limit ?? 100,
-      ]);
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      if (filter.status === 'live') conditions.push('ended_at IS NULL');
+      if (filter.status === 'ended') conditions.push('ended_at IS NOT NULL');
+      if (filter.tenantId !== undefined) {
+        conditions.push('tenant_id = ?');
+        params.push(filter.tenantId);
+      }
+      const rows = await db.read.all(
+        `SELECT * FROM sessions${whereClause(conditions)} ORDER BY started_at DESC, id LIMIT ?`,
+        [...params, filter.limit ?? 100],
+      );
       return rows.map(sessionFromRow);
     },
   };

@@ -83,6 +83,16 @@ export function toPostgresPlaceholders(sql: string): string {
 }
 
 /** `FOR UPDATE [SKIP LOCKED]` where the dialect has row locks (SQLite has one writer anyway). */
+/** ` WHERE a AND b …`, or nothing for no conditions. */
+export function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+}
+
+/** SQL for the text of top-level member `key` (a constant, never user input) of a JSON text column. */
+export function jsonMember(dialect: Dialect, column: string, key: string): string {
+  return dialect === 'sqlite' ? `json_extract(${column}, '$.${key}')` : `(${column}::jsonb ->> '${key}')`;
+}
+
 export function forUpdate(dialect: Dialect, skipLocked = false): string {
   if (dialect === 'sqlite') return '';
   return skipLocked ? ' FOR UPDATE SKIP LOCKED' : ' FOR UPDATE';

@@ -134,7 +134,12 @@ export async function approvalsRoutes(app: FastifyInstance, { ctx }: { ctx: Guar
         (r) => !query.status || r.status === query.status,
       );
     } else if (query.status === 'pending') rows = await store.approvals.listPending();
-    else rows = await store.approvals.list({ ...(query.status ? { status: query.status } : {}), limit: query.limit });
+    else
+      rows = await store.approvals.list({
+        ...(query.status ? { status: query.status } : {}),
+        ...(user.tenantId !== undefined ? { tenantId: user.tenantId } : {}),
+        limit: query.limit,
+      });
     const page = rows.filter((r) => tenantVisible(user, r.tenantId)).slice(0, query.limit);
     return { approvals: await Promise.all(page.map((r) => viewOf(ctx, r))) };
   });

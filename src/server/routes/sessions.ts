@@ -38,8 +38,10 @@ export async function sessionsRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
   app.get('/v1/sessions', async (req) => {
     const user = await authenticateUser(ctx, req, ['rep', 'approver', 'manager']);
     const query = parseInput(ListQuery, req.query, 'query');
+    // The tenant filter is in the query, so a page holds `limit` of the user's own when there are as many.
     const rows = await ready(ctx).store.sessions.list({
       ...(query.status ? { status: query.status } : {}),
+      ...(user.tenantId !== undefined ? { tenantId: user.tenantId } : {}),
       limit: query.limit,
     });
     return { sessions: rows.filter((r) => tenantVisible(user, r.meta.tenantId)).map(sessionSummary) };

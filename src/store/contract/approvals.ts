@@ -58,8 +58,11 @@ export interface ApprovalsStore {
   get(id: string): Promise<ApprovalRow | null>;
   listBySession(sessionId: string): Promise<ApprovalRow[]>;
   listPending(): Promise<ApprovalRow[]>;
-  /** Newest first (by creation), optionally of one status; `limit` defaults to 100. */
-  list(filter?: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRow[]>;
+  /**
+   * Newest first (by creation), optionally of one status, optionally of one tenant; `limit`
+   * (default 100) counts the rows that pass the filters.
+   */
+  list(filter?: { status?: ApprovalStatus; tenantId?: string; limit?: number }): Promise<ApprovalRow[]>;
   /** Pending approvals whose deadline is <= now. */
   listDue(now: Millis): Promise<ApprovalRow[]>;
   /**

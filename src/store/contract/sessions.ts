@@ -19,8 +19,11 @@ export interface SessionsStore {
   get(id: string): Promise<SessionRow | null>;
   listByCrmObject(objectType: 'contact' | 'deal', id: string): Promise<SessionRow[]>;
   listLive(): Promise<SessionRow[]>;
-  /** Newest first (by start time), optionally only live or only ended ones; `limit` defaults to 100. */
-  list(filter?: { status?: 'live' | 'ended'; limit?: number }): Promise<SessionRow[]>;
+  /**
+   * Newest first (by start time), optionally only live or only ended ones, optionally only one
+   * tenant's; `limit` (default 100) counts the rows that pass the filters.
+   */
+  list(filter?: { status?: 'live' | 'ended'; tenantId?: string; limit?: number }): Promise<SessionRow[]>;
 }
 
 // --- inputs (the replay record) --------------------------------------------------------------
