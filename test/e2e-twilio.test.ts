@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { GuardlineAgent } from '../src/client/index.ts';
-import { type FakeDeepgram, startFakeDeepgram } from './fakes/deepgram/index.ts';
+import { type FakeDeepgram, type ScriptEntry, startFakeDeepgram } from './fakes/deepgram/index.ts';
 import { type FakeTwilioRest, mulawTone, startFakeTwilioRest, TwilioMediaStreamClient } from './fakes/twilio/index.ts';
 import { disclosureText, policyFile, startServer, type TestServer, TWILIO_CALL_PARAMETERS } from './server-harness.ts';
 
@@ -9,19 +9,22 @@ const ACCOUNT = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'twilio-test-auth-token';
 
 let deepgram: FakeDeepgram;
+/** Scripts for later connections, by connection index (set by a test before it opens its call). */
+const laterScripts = new Map<number, ScriptEntry[]>();
 let rest: FakeTwilioRest;
 let server: TestServer;
 
 beforeAll(async () => {
   deepgram = await startFakeDeepgram({
-    // Connection 0 is the negotiation call; connection 1 the silent one.
+    // Connection 0 is the negotiation call; connection 1 the silent one (unless a test set its own).
     script: (i) =>
-      i === 0
+      laterScripts.get(i) ??
+      (i === 0
         ? [
             { afterAudioMs: 200, text: 'I need twenty percent off.' },
             { afterAudioMs: 1800, text: 'Please stop calling me.' },
           ]
-        : [],
+        : []),
   });
   rest = await startFakeTwilioRest({ accountSid: ACCOUNT, authToken: AUTH_TOKEN });
   server = await startServer({
@@ -121,6 +124,31 @@ describe('a Twilio Media Streams call through Guardline into (fake) Deepgram', (
     for (let i = 0; i < 100; i++) call.sendFrame(Buffer.alloc(160, 0x7f));
     await expect.poll(() => deepgram.connections[before]?.audioBytes, { timeout: 5000 }).toBe(100 * 160);
     call.sendStop();
+    await call.close();
+  });
+
+  it('an opt-out said just before the caller hangs up still reaches the session before the call ends', async () => {
+    laterScripts.set(deepgram.connections.length, [
+      { afterAudioMs: 300, durationMs: 300, text: 'Take me off your list.' },
+    ]);
+    const call = stream(await server.agentToken());
+    await call.open();
+    // The words are still being spoken when the audio ends; Twilio's `stop` follows at once, so
+    // their final transcript only comes when Guardline closes the transcription (CloseStream).
+    await call.sendAudio(mulawTone(700));
+    call.sendStop();
+    await expect
+      .poll(async () => (await server.gl.store.sessions.get(call.callSid))?.endedAt ?? null, { timeout: 5000 })
+      .not.toBeNull();
+    const inputs = await server.gl.store.inputs.list(call.callSid);
+    const payload = (i: (typeof inputs)[number]) => i.payload as { text?: string; event?: string };
+    const texts = inputs.flatMap((i) => (i.type === 'transcript' ? [payload(i).text] : []));
+    expect(texts).toEqual(['Take me off your list.']);
+    // The opt-out came before the end of the call: it is what ended the sales path.
+    const kinds = inputs.map((i) => (i.type === 'event' ? payload(i).event : i.type));
+    expect(kinds.indexOf('transcript')).toBeLessThan(kinds.indexOf('call_ended'));
+    const rules = (await server.gl.store.directives.listBySession(call.callSid)).map((d) => d.rule);
+    expect(rules).toContain('consent.opt_out');
     await call.close();
   });
 

@@ -217,14 +217,22 @@ export class TwilioConnection implements StreamPort {
     this.endCall();
   }
 
-  /** Stops the audio and ends the session this stream carries (`call_ended`). */
+  /**
+   * Stops the audio and ends the session this stream carries (`call_ended`), once the call's last
+   * words are transcribed: the transcriber's close flushes them (bounded by its close and connect
+   * timeouts), and an opt-out said just before hanging up must still reach the session.
+   */
   private endCall(): void {
     const session = this.session;
-    void this.audio?.close().catch(() => {});
+    const ours = session !== null && session.stream === this;
+    const flushed = this.audio ? this.audio.close().catch(() => {}) : Promise.resolve();
     this.audio = null;
-    if (session && session.stream === this && !session.ended) {
+    if (!session || !ours) return;
+    void flushed.then(() => {
+      // Unless another stream took the session over meanwhile.
+      if (session.ended || (session.stream !== null && session.stream !== this)) return;
       session.submit({ type: 'event', event: 'call_ended' }).catch(() => {});
-    }
+    });
   }
 
   private onClose(): void {

@@ -62,6 +62,8 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
   private graceTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly counters = { connects: 0, audioBytesSent: 0, droppedAudioBytes: 0, keepAlivesSent: 0 };
+  /** The connection attempt in flight, if any (its success sends the audio held meanwhile). */
+  private connecting: Promise<void> | null = null;
 
   constructor(config: DeepgramTranscriberConfigInput, deps: TranscriberDeps = {}) {
     super();
@@ -96,7 +98,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     if (this.state !== 'idle') throw new Error(`start() in state ${this.state}`);
     this.state = 'connecting';
     try {
-      await this.connect();
+      await this.connectTracked();
     } catch (err) {
       const error = (err as { error?: GuardlineError }).error ?? new GuardlineError('GL_TRANSCRIPTION_UNAVAILABLE');
       this.fail(error);
@@ -135,10 +137,16 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
 
   /**
    * Ends transcription: sends CloseStream, waits (up to `closeTimeoutMs`) for Deepgram's last
-   * results and Metadata and its close, then closes. No reconnection after this.
+   * results and Metadata and its close, then closes. No reconnection after this. If a connection
+   * is being made (a call that ends within its first moments, before Deepgram answered), it waits
+   * for it (up to `connectTimeoutMs`): the audio held meanwhile is sent and transcribed, not dropped.
    */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
+    if (this.connecting && this.backlog.bytes > 0) {
+      await this.connecting.catch(() => {});
+      if ((this.state as TranscriberState) === 'closed') return;
+    }
     const socket = this.socket;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
@@ -157,6 +165,16 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     this.closeSocket();
     this.backlog.drain();
     this.emit('closed', { at: this.now() });
+  }
+
+  private connectTracked(): Promise<void> {
+    const attempt = this.connect();
+    this.connecting = attempt;
+    const done = () => {
+      if (this.connecting === attempt) this.connecting = null;
+    };
+    attempt.then(done, done);
+    return attempt;
   }
 
   private async connect(): Promise<void> {
@@ -223,7 +241,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     if (this.state !== 'reconnecting') return;
     this.attempts += 1;
     try {
-      await this.connect();
+      await this.connectTracked();
     } catch (err) {
       if (this.state !== 'reconnecting') return;
       const { error, permanent } = err as { error: GuardlineError; permanent: boolean };

@@ -189,6 +189,26 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
     expect(names()).toContain('metadata');
     expect(names()).not.toContain('disconnected');
   });
+
+  it('close() before Deepgram has answered still sends the audio held meanwhile and relays its transcript', async () => {
+    // A call that ends within its first moments: "stop calling me", then the caller hangs up.
+    const { fake, transcriber, transcripts } = await setup({
+      acceptDelayMs: 300,
+      script: [{ afterAudioMs: 100, text: 'Stop calling me.' }],
+    });
+    const started = transcriber.start();
+    for (let i = 0; i < 10; i++) transcriber.sendAudio(mulawTone(100));
+    await transcriber.close();
+    await started;
+    expect(fake.connections[0]?.audioBytes).toBe(8000);
+    expect(fake.connections[0]?.controlMessages).toEqual(['CloseStream']);
+    expect(
+      transcripts()
+        .filter((t) => t.isFinal)
+        .map((t) => t.text),
+    ).toEqual(['Stop calling me.']);
+    expect(transcriber.stats).toMatchObject({ state: 'closed', droppedAudioBytes: 0 });
+  });
 });
 
 describe('backoff', () => {

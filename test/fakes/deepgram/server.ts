@@ -22,6 +22,8 @@ export interface FakeDeepgramOptions {
   script?: readonly ScriptEntry[] | ((connectionIndex: number) => readonly ScriptEntry[]);
   /** Drop (terminate, no close frame) a connection once it has received this much audio. */
   dropAfterAudioMs?: (connectionIndex: number) => number | undefined;
+  /** Complete each accepted WebSocket upgrade only after this long (a slow network or a busy API). */
+  acceptDelayMs?: number;
 }
 
 export interface FakeDeepgramConnection {
@@ -100,7 +102,9 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     if (req.headers.authorization !== `Token ${apiKey}`) return reject(401, 'Invalid credentials.');
     const params = parseListenParams(url.searchParams);
     if (!params.ok) return reject(400, params.error);
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, params.value));
+    const upgrade = () => wss.handleUpgrade(req, socket, head, (ws) => accept(ws, params.value));
+    if (options.acceptDelayMs) setTimeout(upgrade, options.acceptDelayMs);
+    else upgrade();
   });
 
   function accept(ws: WebSocket, params: ListenParams): void {
