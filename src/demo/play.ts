@@ -15,7 +15,7 @@ export interface PlayOptions {
   maxPauseMs?: number;
   /** Makes the session id unique per run (the store keeps every session). */
   suffix: string;
-  /** An IANA zone where it is daytime now, for outbound calls (calling hours apply to them). */
+  /** An IANA zone where it is daytime now, for outbound calls and messages (calling hours apply to them). */
   daytimeZone: string;
 }
 
@@ -47,7 +47,9 @@ export async function playRecording(recording: Recording, o: PlayOptions): Promi
       direction: meta.direction,
       role: meta.role,
       jurisdiction: meta.jurisdiction,
-      timezone: meta.direction === 'outbound' ? o.daytimeZone : meta.timezone,
+      // Calling hours apply to outbound calls and to every message: play them where it is daytime,
+      // so the demo shows the same decisions at any hour.
+      timezone: meta.direction === 'outbound' || meta.channel === 'message' ? o.daytimeZone : meta.timezone,
       ...(meta.contactId ? { contactId: meta.contactId } : {}),
       ...(meta.dealId ? { dealId: meta.dealId } : {}),
     },
