@@ -1,5 +1,6 @@
 import { GuardlineError } from '../errors/index.ts';
 import { parsePolicy } from '../policy/index.ts';
+import { isFailClosed } from '../runtime/fail-closed.ts';
 import { SessionInput } from '../session/inputs.ts';
 import type { Store } from '../store/types.ts';
 import { RECORDING_FORMAT, type Recording } from './recording.ts';
@@ -29,7 +30,8 @@ export async function exportRecording(store: Store, sessionId: string): Promise<
       policy: parsed.loaded.policy,
     },
     inputs,
-    decisions: await store.decisions.listBySession(sessionId),
+    // A fail-closed deny answers an input the session never applied: replay cannot reproduce it.
+    decisions: (await store.decisions.listBySession(sessionId)).filter((d) => !isFailClosed(d)),
     directives: await store.directives.listBySession(sessionId),
   };
 }

@@ -5,9 +5,18 @@ import { ProposalKind } from '../model/index.ts';
 
 /**
  * The `deny` an agent gets when Guardline cannot answer properly (law 2): the store did not make
- * the decision durable, or the session threw. It is never recorded as the session's decision; it
- * only stops the agent from acting.
+ * the decision durable, or the session threw. It only stops the agent from acting. The one for a
+ * session that threw is recorded and audited (the one for a failed store write cannot be), but it
+ * is not part of the session's replay record: the input it answers was never applied.
  */
+/** The rule every fail-closed deny carries. */
+export const FAIL_CLOSED_RULE = 'runtime.fail_closed';
+
+/** Whether `decision` is a fail-closed deny (see `failClosedDecision`). */
+export function isFailClosed(decision: Pick<Decision, 'rationale'>): boolean {
+  return decision.rationale[0]?.rule === FAIL_CLOSED_RULE;
+}
+
 export function failClosedDecision(input: {
   sessionId: string;
   proposal: unknown;
@@ -28,7 +37,7 @@ export function failClosedDecision(input: {
     outcome: 'deny',
     rationale: [
       {
-        rule: 'runtime.fail_closed',
+        rule: FAIL_CLOSED_RULE,
         facts: { code: input.code },
         message: `${ERROR_CODES[input.code].message} ${input.detail}`,
       },

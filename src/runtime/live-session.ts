@@ -104,7 +104,24 @@ export class LiveSession {
           code: 'GL_GATE_INTERNAL',
           detail: 'The session could not apply the proposal.',
         });
-        return this.enqueue(Promise.resolve(true), () => this.deliver([{ type: 'decision', decision }], receivedAt));
+        // On disk before the agent hears it (law 1), and in the audit chain (law 7). It is a deny,
+        // so it goes out even if the store fails too.
+        const recorded = this.deps.store
+          .record({
+            actor: `agent:${this.meta.agentId}`,
+            decision,
+            tenantId: this.meta.tenantId,
+            agentId: this.meta.agentId,
+          })
+          .then(
+            () => true,
+            (err: unknown) => {
+              this.deps.metrics.storeFailures.inc();
+              this.logger.error({ err, decisionId: decision.id }, 'the fail-closed deny could not be recorded');
+              return false;
+            },
+          );
+        return this.enqueue(recorded, () => this.deliver([{ type: 'decision', decision }], receivedAt));
       }
       return Promise.resolve();
     }
