@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/verify.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { exportRecording } from '../src/replay/export.ts';
-import { disclosureText, helloSession, startServer, type TestServer } from './server-harness.ts';
+import { breakApply, disclosureText, helloSession, startServer, type TestServer } from './server-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -23,13 +23,7 @@ describe('a fail-closed deny from a session that threw', () => {
       session: helloSession(),
     });
     expect((await a.propose('say', { text: disclosureText() })).outcome).toBe('allow');
-    const guarded = server.gl.registry.get(a.sessionId)?.guarded;
-    if (!guarded) throw new Error('no live session');
-    const apply = guarded.apply.bind(guarded);
-    guarded.apply = (input) => {
-      if (input.type === 'propose') throw new Error('an internal error while deciding');
-      return apply(input);
-    };
+    breakApply(server, a.sessionId, (input) => input.type === 'propose');
     const denied = await a.propose('concession', { type: 'percent_off', value: 5 });
     expect(denied).toMatchObject({ outcome: 'deny', code: 'GL_GATE_INTERNAL' });
 

@@ -9,6 +9,7 @@ import type { Role } from '../src/model/index.ts';
 import type { TranscriberFactory } from '../src/runtime/transcription.ts';
 import { Guardline } from '../src/server/guardline.ts';
 import { createLogger } from '../src/server/logger.ts';
+import type { SessionInput } from '../src/session/inputs.ts';
 
 export const SECRET = 'test-secret-test-secret-test-secret-0123';
 export const SHORT_POLICY = path.resolve(import.meta.dirname, 'fixtures/policies/short-timeouts.yaml');
@@ -118,3 +119,17 @@ export const TWILIO_CALL_PARAMETERS = {
   tenantId: 'acme',
   contactId: '101',
 };
+
+/**
+ * Makes a live session's statechart throw an internal error on the inputs `fails` picks, to test
+ * failing closed. `fails` sees each input before it is applied; the others apply as usual.
+ */
+export function breakApply(server: TestServer, sessionId: string, fails: (input: SessionInput) => boolean): void {
+  const guarded = server.gl.registry?.get(sessionId)?.guarded;
+  if (!guarded) throw new Error(`no live session ${sessionId}`);
+  const apply = guarded.apply.bind(guarded);
+  guarded.apply = (input) => {
+    if (fails(input)) throw new Error(`an internal error while applying ${input.type}`);
+    return apply(input);
+  };
+}

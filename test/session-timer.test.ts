@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
-import { helloSession, startServer, type TestServer } from './server-harness.ts';
+import { breakApply, helloSession, startServer, type TestServer } from './server-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -15,17 +15,8 @@ describe("a session's deadline timer", () => {
       token: await server.agentToken(),
       session: helloSession(),
     });
-    const guarded = server.gl.registry.get(a.sessionId)?.guarded;
-    if (!guarded) throw new Error('no live session');
-    const apply = guarded.apply.bind(guarded);
     let failed = 0;
-    guarded.apply = (input) => {
-      if (input.type === 'tick' && failed === 0) {
-        failed += 1;
-        throw new Error('an internal error on the first tick');
-      }
-      return apply(input);
-    };
+    breakApply(server, a.sessionId, (input) => input.type === 'tick' && failed === 0 && ++failed === 1);
     const end = await a.directive('end_call', 8000);
     expect(failed).toBe(1);
     expect(end.rule).toBe('timeout.silence');
