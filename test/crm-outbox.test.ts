@@ -101,6 +101,19 @@ describe('CRM outbox worker (real SQLite store, fake HubSpot, real @hubspot/api-
     expect(row?.lastError).toMatch(/gave up after 3 attempts; last: HubSpot 503/);
   });
 
+  it('does not count 429s toward parking: a rate-limited write still gets every 5xx retry', async () => {
+    const { contact } = await withSession({ worker: { maxAttempts: 3 } });
+    h.fake.faults.add({ kind: 'rate_limit', policy: 'TEN_SECONDLY_ROLLING' }, { method: 'PATCH' }, 1);
+    h.fake.faults.add({ kind: 'status', status: 503 }, { method: 'PATCH' }, 2);
+    await h.store.outbox.enqueue(
+      write({ id: 'w-429-503', object: 'contact', objectId: contact.id, properties: { phone: '4' } }),
+    );
+    await h.drain();
+    const row = await h.store.outbox.get('w-429-503');
+    expect(row).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(h.fake.state.writesTo('contacts', contact.id)).toHaveLength(1);
+  });
+
   it('waits out a 429 for the window its policyName implies before trying again', async () => {
     const { contact } = await withSession();
     h.fake.faults.add({ kind: 'rate_limit', policy: 'TEN_SECONDLY_ROLLING' }, { method: 'PATCH' });
@@ -110,7 +123,8 @@ describe('CRM outbox worker (real SQLite store, fake HubSpot, real @hubspot/api-
     const start = h.clock.now();
     await h.worker.runOnce();
     const row = await h.store.outbox.get('w-429');
-    expect(row).toMatchObject({ status: 'pending', nextAttemptAt: start + 10_000 });
+    // HubSpot did nothing with it: the attempt does not count toward parking the write.
+    expect(row).toMatchObject({ status: 'pending', nextAttemptAt: start + 10_000, attempts: 0 });
     expect(row?.lastError).toMatch(/429 TEN_SECONDLY_ROLLING/);
   });
 

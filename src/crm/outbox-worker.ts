@@ -11,7 +11,7 @@ export interface WorkerOptions {
   concurrency: number;
   pollMs: number;
   leaseMs: number;
-  /** Attempts (5xx, timeouts, resets) before a write is parked; 429s never park a write. */
+  /** Attempts (5xx, timeouts, resets) before a write is parked; 429s never park a write, nor count. */
   maxAttempts: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
@@ -190,14 +190,20 @@ export class OutboxWorker {
     if (e instanceof HubspotCallError) this.deps.pacer.observe(e.rateLimit);
     if (e instanceof PortalPaused) {
       // Another write's 429 paused the portal before this one was sent: nothing reached HubSpot.
-      await outbox.scheduleRetry(row.id, { nextAttemptAt: e.until, error: e.message, now });
+      await outbox.scheduleRetry(row.id, { nextAttemptAt: e.until, error: e.message, now, refundAttempt: true });
       log.info({ until: e.until }, 'crm write waits for the portal pause to end');
       return { status: 'retry' };
     }
     if (failure?.kind === 'rate_limited') {
       this.deps.pacer.pauseUntil(now + failure.retryAfterMs);
       const error = `429 ${failure.policy ?? 'RATE_LIMIT'}: ${failure.message}`;
-      await outbox.scheduleRetry(row.id, { nextAttemptAt: now + failure.retryAfterMs, error, now });
+      // HubSpot did nothing with it: the attempt does not count toward parking the write.
+      await outbox.scheduleRetry(row.id, {
+        nextAttemptAt: now + failure.retryAfterMs,
+        error,
+        now,
+        refundAttempt: true,
+      });
       log.warn({ policy: failure.policy, retryAfterMs: failure.retryAfterMs }, 'crm write rate limited; retrying');
       return { status: 'retry' };
     }

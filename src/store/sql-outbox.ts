@@ -92,8 +92,9 @@ export function sqlOutbox({ db, committer }: StoreContext): OutboxStore {
         [hubspotId, previous == null ? null : JSON.stringify(previous), now],
       );
     },
-    scheduleRetry(id, { nextAttemptAt, error, now }) {
-      return update(id, "status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?", [
+    scheduleRetry(id, { nextAttemptAt, error, now, refundAttempt }) {
+      const attempts = refundAttempt ? ', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END' : '';
+      return update(id, `status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?${attempts}`, [
         nextAttemptAt,
         error,
         now,

@@ -64,7 +64,15 @@ export interface OutboxStore {
     id: string,
     result: { hubspotId: string | null; previous?: Record<string, Json> | null; now: Millis },
   ): Promise<OutboxRow | null>;
-  scheduleRetry(id: string, retry: { nextAttemptAt: Millis; error: string; now: Millis }): Promise<OutboxRow | null>;
+  /**
+   * Back to `pending`, due at `nextAttemptAt`. `refundAttempt`: the attempt its claim counted does
+   * not count (it never reached HubSpot, or HubSpot refused it unprocessed with a 429), so rate
+   * limiting never brings a write closer to being parked.
+   */
+  scheduleRetry(
+    id: string,
+    retry: { nextAttemptAt: Millis; error: string; now: Millis; refundAttempt?: boolean },
+  ): Promise<OutboxRow | null>;
   /** Gives up for now: kept for an operator, never retried automatically. */
   park(id: string, failure: { error: string; now: Millis }): Promise<OutboxRow | null>;
   /** No CRM is configured: recorded, not delivered. */
