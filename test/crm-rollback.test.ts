@@ -81,6 +81,28 @@ describe('guardline crm rollback', () => {
     expect((await h.store.outbox.get('w-1'))?.status).toBe('delivered');
   });
 
+  it('sends a parked rollback again when it is asked for again, and it goes through', async () => {
+    const contact = await deliveredUpdate();
+    // HubSpot fails the rollback's update until the worker gives up (5 attempts in this harness).
+    h.fake.faults.add({ kind: 'status', status: 503 }, { method: 'PATCH' }, 5);
+    await requestRollback(h.store, { writeId: 'w-1', actor: 'human:maria', reason: 'undo', now: h.clock.now() });
+    await h.drain();
+    expect(await h.store.outbox.get('w-1.rollback')).toMatchObject({ status: 'parked', attempts: 5 });
+
+    const again = await requestRollback(h.store, {
+      writeId: 'w-1',
+      actor: 'human:maria',
+      reason: 'HubSpot is back',
+      now: h.clock.now(),
+    });
+    expect(again.decision.outcome).toBe('allow');
+    expect(again.rollbackWrite).toMatchObject({ status: 'pending', attempts: 0, decisionId: again.decision.id });
+    await h.drain();
+    expect((await h.store.outbox.get('w-1.rollback'))?.status).toBe('delivered');
+    expect(h.fake.state.get('contacts', contact.id)?.properties.phone).toBe('555-0100');
+    expect((await h.store.outbox.get('w-1'))?.status).toBe('rolled_back');
+  });
+
   it('refuses unknown writes and writes that changed nothing', async () => {
     h = await harness();
     await h.store.sessions.create(sessionMeta(), 'p-test', 1_000);

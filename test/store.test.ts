@@ -274,6 +274,16 @@ for (const backend of BACKENDS) {
       expect((await store.outbox.list({ status: 'parked' })).map((r) => r.id)).toEqual(['o3']);
       expect((await store.outbox.list({ sessionId: 's1' })).length).toBe(6);
       expect(await store.outbox.markDelivered('nope', { hubspotId: null, now: T })).toBeNull();
+      // A decision may send a parked write again; a write in another status is left alone.
+      await store.record({ actor: 'human:m', decision: decision('dq', 's1', { at: T + 3000 }), requeue: ['o3', 'o4'] });
+      expect(await store.outbox.get('o3')).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: T + 3000,
+        decisionId: 'dq',
+      });
+      expect((await store.outbox.get('o4'))?.status).toBe('not_configured');
     });
 
     it('policies: immutable versions, one active pointer, both audited', async () => {

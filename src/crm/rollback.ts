@@ -117,7 +117,9 @@ export async function requestRollback(
     properties: write.previous,
     createdAt: request.now,
   };
-  await store.record({ actor: request.actor, decision, ...(allowed ? { outbox: [enqueue] } : {}) });
+  // A parked rollback asked for again is sent again (its row exists: queuing it anew would do nothing).
+  const queues = existing ? { requeue: [existing.id] } : { outbox: [enqueue] };
+  await store.record({ actor: request.actor, decision, ...(allowed ? queues : {}) });
   if (!allowed) return { decision, rollbackWrite: null };
   return { decision, rollbackWrite: await store.outbox.get(enqueue.id) };
 }

@@ -44,6 +44,15 @@ export function enqueueOutbox(tx: BufferedTx, item: OutboxEnqueue): void {
   );
 }
 
+/** Sends a parked write again (see `RecordItem.requeue`); a row in any other status is left alone. */
+export function requeueParked(tx: BufferedTx, id: string, decisionId: string | null, now: number): Promise<void> {
+  return tx.write(
+    `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, lease_until = NULL,
+       decision_id = COALESCE(?, decision_id), updated_at = ? WHERE id = ? AND status = 'parked'`,
+    [now, decisionId, now, id],
+  );
+}
+
 export function sqlOutbox({ db, committer }: StoreContext): OutboxStore {
   const update = (id: string, set: string, params: unknown[]) =>
     committer.submit(async (tx) => {

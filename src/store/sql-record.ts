@@ -2,7 +2,7 @@ import type { Decision } from '../model/index.ts';
 import type { BufferedTx } from './buffered-tx.ts';
 import type { ChainAppender } from './chain-appender.ts';
 import type { StoreContext } from './context.ts';
-import { enqueueOutbox } from './sql-outbox.ts';
+import { enqueueOutbox, requeueParked } from './sql-outbox.ts';
 import { INPUT_COLUMNS, inputValues } from './sql-sessions.ts';
 import type { ApprovalRow, AuditEntry, Json, RecordItem, RecordResult } from './types.ts';
 
@@ -119,6 +119,8 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
       ]);
     }
     for (const write of item.outbox ?? []) enqueueOutbox(tx, write);
+    for (const id of item.requeue ?? [])
+      await requeueParked(tx, id, decision?.id ?? null, decision?.at ?? directive?.at ?? 0);
     return { entries };
   };
 }

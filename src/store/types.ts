@@ -34,6 +34,11 @@ export interface RecordItem {
   input?: SessionInput;
   /** CRM writes this decision queues. */
   outbox?: OutboxEnqueue[];
+  /**
+   * Parked CRM writes this decision sends again: back to `pending`, due now, attempts from 0, under
+   * this decision. A row that is no longer parked is left as it is.
+   */
+  requeue?: string[];
   /** Tenant and agent of the session, stored with an approval request (for budgets and listing). */
   tenantId?: string;
   agentId?: string;
