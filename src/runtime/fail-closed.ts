@@ -3,12 +3,6 @@ import { ERROR_CODES } from '../errors/index.ts';
 import type { Decision } from '../model/index.ts';
 import { ProposalKind } from '../model/index.ts';
 
-/**
- * The `deny` an agent gets when Guardline cannot answer properly (law 2): the store did not make
- * the decision durable, or the session threw. It only stops the agent from acting. The one for a
- * session that threw is recorded and audited (the one for a failed store write cannot be), but it
- * is not part of the session's replay record: the input it answers was never applied.
- */
 /** The rule every fail-closed deny carries. */
 export const FAIL_CLOSED_RULE = 'runtime.fail_closed';
 
@@ -17,6 +11,12 @@ export function isFailClosed(decision: Pick<Decision, 'rationale'>): boolean {
   return decision.rationale[0]?.rule === FAIL_CLOSED_RULE;
 }
 
+/**
+ * The `deny` an agent gets when Guardline cannot answer properly (law 2): the store did not make
+ * the decision durable, or the session threw. It only stops the agent from acting. The one for a
+ * session that threw is recorded and audited (the one for a failed store write cannot be), but it
+ * is not part of the session's replay record: the input it answers was never applied.
+ */
 export function failClosedDecision(input: {
   sessionId: string;
   proposal: unknown;

@@ -82,7 +82,6 @@ export function toPostgresPlaceholders(sql: string): string {
   return out;
 }
 
-/** `FOR UPDATE [SKIP LOCKED]` where the dialect has row locks (SQLite has one writer anyway). */
 /** ` WHERE a AND b …`, or nothing for no conditions. */
 export function whereClause(conditions: readonly string[]): string {
   return conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
@@ -93,6 +92,7 @@ export function jsonMember(dialect: Dialect, column: string, key: string): strin
   return dialect === 'sqlite' ? `json_extract(${column}, '$.${key}')` : `(${column}::jsonb ->> '${key}')`;
 }
 
+/** `FOR UPDATE [SKIP LOCKED]` where the dialect has row locks (SQLite has one writer anyway). */
 export function forUpdate(dialect: Dialect, skipLocked = false): string {
   if (dialect === 'sqlite') return '';
   return skipLocked ? ' FOR UPDATE SKIP LOCKED' : ' FOR UPDATE';

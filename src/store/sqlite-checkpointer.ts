@@ -8,10 +8,11 @@ import { Worker } from 'node:worker_threads';
  * the copy and the database file's fsync, a few to tens of milliseconds at 10,000 decisions/s.
  *
  * A PASSIVE checkpoint takes no lock that a writer needs: the writer keeps appending to the WAL
- * while frames already committed are copied, and SQLite starts the WAL over from its beginning
- * once a checkpoint has copied all of it. The writer keeps an automatic checkpoint at a far
- * higher threshold (`WRITER_AUTOCHECKPOINT_PAGES`) only as a backstop, should this thread fall
- * behind or fail.
+ * while frames already committed are copied. SQLite starts the WAL over from its beginning when a
+ * write begins after a checkpoint copied all of it; under writes that never pause that moment may
+ * not come, and the WAL grows until the writer's own automatic checkpoint, kept at a far higher
+ * threshold (`WRITER_AUTOCHECKPOINT_PAGES`), finds little left to copy and restarts it. That
+ * checkpoint is also the backstop should this thread fall behind or fail.
  */
 const SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
