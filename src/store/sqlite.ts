@@ -80,6 +80,11 @@ class WriterTx implements TxConn {
   }
 }
 
+/** SQLite's `SqlDb`, with a way to checkpoint the WAL now (tests, tools). */
+export interface SqliteDb extends SqlDb {
+  checkpoint(): Promise<CheckpointResult | null>;
+}
+
 /**
  * SQLite in WAL mode with `synchronous=FULL`: a commit returns only after the WAL is fsynced, so a
  * resolved write survives power loss. The one writer connection lives in its own thread
@@ -89,11 +94,6 @@ class WriterTx implements TxConn {
  * that sees committed data only. A third connection, in a thread of its own, checkpoints the WAL
  * (`SqliteCheckpointer`), so no commit waits for a checkpoint.
  */
-/** SQLite's `SqlDb`, with a way to checkpoint the WAL now (tests, tools). */
-export interface SqliteDb extends SqlDb {
-  checkpoint(): Promise<CheckpointResult | null>;
-}
-
 export async function openSqlite(file: string): Promise<SqliteDb> {
   let writer: SqliteWriter;
   let reader: Db;
