@@ -234,7 +234,7 @@ async function measure(
       },
     ];
     return targets
-      ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, { ...atMost(lat, 5), ...lat }, ...extra]
+      ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, atMost(lat, 5), ...extra]
       : [tp, lat, ...extra];
   } finally {
     await store.close();
