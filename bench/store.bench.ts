@@ -3,13 +3,16 @@
  * audit entry, group commit, SQLite synchronous=FULL / PostgreSQL commit), and the latency
  * `record` adds per decision at 10,000 decisions/s offered. Baselines, measured in the same run:
  * for throughput, the same two rows per decision written with one commit per decision and no
- * chain; for SQLite's latency, one 8 KiB append + fdatasync on the same disk (the floor: every
- * durable decision waits for at least one).
+ * chain; for SQLite's latency, one 8 KiB append + fdatasync on the same disk while another thread
+ * writes as many bytes per second as the store did (the floor: every durable decision waits for at
+ * least one flush, and the store's own writes are there too). The idle disk's flush is reported
+ * alongside, with the bytes the store writes per decision.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Decision } from '../src/model/index.ts';
@@ -127,6 +130,81 @@ function diskFlushMillis(dir: string): number[] {
   return samples;
 }
 
+/** Bytes this process has caused to be written to storage so far (Linux), or null where unknown. */
+function bytesWritten(): number | null {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes `bytesPerSecond` into `file` (1 MiB at a time, over the same 64 MiB) with an fdatasync every 100 ms. */
+const BACKGROUND_WRITER = `'use strict';
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { file, bytesPerSecond, stop } = workerData;
+const flag = new Int32Array(stop);
+const fd = fs.openSync(file, 'w');
+const chunk = Buffer.alloc(1 << 20, 7);
+const started = performance.now();
+let written = 0;
+let synced = started;
+while (Atomics.load(flag, 0) === 0) {
+  const due = ((performance.now() - started) / 1000) * bytesPerSecond;
+  while (written + chunk.length <= due) {
+    fs.writeSync(fd, chunk, 0, chunk.length, written % (64 << 20));
+    written += chunk.length;
+  }
+  if (performance.now() - synced >= 100) {
+    fs.fdatasyncSync(fd);
+    synced = performance.now();
+  }
+  Atomics.wait(flag, 0, 0, 1);
+}
+fs.closeSync(fd);
+fs.rmSync(file, { force: true });`;
+
+/**
+ * The disk's flush latency while it also takes `bytesPerSecond` of other writes (the rate the
+ * store itself wrote at, measured in the same run): an 8 KiB append + fdatasync every
+ * millisecond for two seconds, with a thread writing alongside and flushing every 100 ms, as the
+ * WAL checkpoints write into the database file. The floor under a durable commit at that load.
+ */
+async function diskFlushUnderLoadMillis(dir: string, bytesPerSecond: number): Promise<number[]> {
+  const stop = new SharedArrayBuffer(4);
+  const worker = new Worker(BACKGROUND_WRITER, {
+    eval: true,
+    workerData: { file: path.join(dir, 'background.bin'), bytesPerSecond, stop },
+  });
+  const exited = new Promise((resolve, reject) => {
+    worker.once('exit', resolve);
+    worker.once('error', reject);
+  });
+  const file = path.join(dir, 'flush-loaded.bin');
+  const fd = openSync(file, 'w');
+  const page = Buffer.alloc(8192, 1);
+  const samples: number[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 200)); // the writer is under way
+    const until = performance.now() + SECONDS * 1000;
+    while (performance.now() < until) {
+      const t0 = performance.now();
+      writeSync(fd, page);
+      fdatasyncSync(fd);
+      samples.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    closeSync(fd);
+    rmSync(file, { force: true });
+    await exited;
+  }
+  return samples;
+}
+
 function sqliteBaseline(file: string): number {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -179,13 +257,20 @@ async function measure(
   baseline: () => Promise<number>,
   rate: number,
   targets: boolean,
-  flushP99?: number,
+  disk?: { dir: string; idleFlushP99: number },
 ): Promise<BenchResult[]> {
   const store = await openStore(config, { onKeyGenerated: () => {} });
   try {
     await latencies(store, 1000); // warm up
     const { perSecond, cpuMicros } = await throughput(store);
+    const written0 = disk ? bytesWritten() : null;
+    const window0 = performance.now();
     const samples = await latencies(store, rate);
+    const windowSeconds = (performance.now() - window0) / 1000;
+    const written = written0 === null ? null : (bytesWritten() ?? written0) - written0;
+    // The disk's own flush latency while taking as many bytes per second as the store just wrote.
+    const loadedFlushP99 =
+      disk && written ? percentile(await diskFlushUnderLoadMillis(disk.dir, written / windowSeconds), 99) : undefined;
     // The same, offered at half of what this run sustained: the latency when not saturated.
     const halfRate = Math.max(100, Math.floor(perSecond / 2 / 100) * 100);
     const relaxed = await latencies(store, halfRate);
@@ -206,8 +291,26 @@ async function measure(
       value: ms(percentile(samples, 99)),
       unit: 'ms',
     };
-    const lat = flushP99 === undefined ? latency : versus(latency, ms(flushP99));
-    const extra: BenchResult[] = [
+    const floor = loadedFlushP99 ?? disk?.idleFlushP99;
+    const lat = floor === undefined ? latency : versus(latency, ms(floor));
+    const extra: BenchResult[] = [];
+    if (written && loadedFlushP99 !== undefined) {
+      extra.push(
+        {
+          name: 'store',
+          metric: `${name} bytes written to disk per durable decision at ${rate}/s`,
+          value: Math.round(written / samples.length / 100) / 10,
+          unit: 'KB',
+        },
+        {
+          name: 'store',
+          metric: `disk: 8 KiB append + fdatasync p99 with ${Math.round(written / windowSeconds / 1e6)} MB/s written alongside (the store's rate)`,
+          value: ms(loadedFlushP99),
+          unit: 'ms',
+        },
+      );
+    }
+    extra.push(
       {
         name: 'store',
         metric: `${name} p50 added latency at ${rate}/s offered`,
@@ -232,7 +335,7 @@ async function measure(
         value: Number(os.loadavg()[0]?.toFixed(2)),
         unit: `on ${os.cpus().length} cpus`,
       },
-    ];
+    );
     return targets
       ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, atMost(lat, 5), ...extra]
       : [tp, lat, ...extra];
@@ -266,7 +369,7 @@ const bench: Bench = {
           async () => sqliteBaseline(path.join(dir, 'baseline.db')),
           RATE,
           true,
-          flushP99,
+          { dir, idleFlushP99: flushP99 },
         )),
       );
     } finally {
