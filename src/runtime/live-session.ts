@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServerMessage } from '../client/protocol.ts';
 import { GuardlineError } from '../errors/index.ts';
-import type { GuardedSession } from '../session/guarded-session.ts';
+import type { GuardedSession, SessionMark } from '../session/guarded-session.ts';
 import type { SessionInput } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
 import type { Store } from '../store/types.ts';
@@ -32,6 +32,10 @@ export interface LiveSessionDeps {
 /** How long to wait before re-checking a deadline the session did not clear (a safety net, never hot-loops). */
 const RECHECK_MS = 1000;
 
+/** Why a session is held after a decision it made could not be recorded and could not be undone. */
+export const UNRECORDED_HOLD_REASON =
+  'A decision of this session could not be recorded (GL_STORE_WRITE_FAILED) and Guardline can no longer vouch for its state: only ending the call is allowed.';
+
 /**
  * One live session on this node: the GuardedSession, its timer, and the durability pipeline.
  * Every input is applied synchronously, its input row and outputs are made durable through the
@@ -49,6 +53,8 @@ export class LiveSession {
   private finished = false;
   private enforcing = false;
   private endReason: string | null = null;
+  /** Held for an unrecorded decision that could not be undone: never resumed (see `undoUnrecorded`). */
+  private untrusted = false;
 
   constructor(
     readonly guarded: GuardedSession,
@@ -76,6 +82,10 @@ export class LiveSession {
       if (input.type === 'propose') return Promise.reject(new GuardlineError('GL_SESSION_ENDED'));
       return Promise.resolve();
     }
+    if (input.type === 'resume' && this.untrusted) {
+      this.logger.warn('not resuming: the session is held for a decision that could not be recorded');
+      return Promise.resolve();
+    }
     if (input.type === 'propose' && this.deps.admit) {
       try {
         this.deps.admit('propose');
@@ -86,6 +96,9 @@ export class LiveSession {
     const at = Math.max(this.deps.clock.now(), this.lastAt, input.type === 'tick' ? (this.timerAt ?? 0) : 0);
     this.lastAt = at;
     const full = { ...input, at } as SessionInput;
+    // A proposal the store fails to record is answered with a deny: the session must not keep what
+    // it decided (a handoff, a disclosure, a concession counted) either.
+    const before = full.type === 'propose' ? this.guarded.mark() : null;
     let outputs: SessionOutput[];
     try {
       outputs = this.guarded.apply(full);
@@ -135,7 +148,10 @@ export class LiveSession {
     this.schedule();
     return this.enqueue(durable, (ok) => {
       if (ok) this.deliver(outputs, receivedAt);
-      else this.deliverFailClosed(full, outputs, receivedAt);
+      else {
+        this.deliverFailClosed(full, outputs, receivedAt);
+        if (before) this.undoUnrecorded(before, outputs);
+      }
       if (outputs.some((o) => o.type === 'enforce_end')) this.startEnforcement(at);
       if (this.guarded.ended && !this.finished) this.finish(at);
     });
@@ -210,6 +226,27 @@ export class LiveSession {
           break;
       }
     }
+  }
+
+  /**
+   * The agent was told `deny` for a proposal whose outcome the store could not record: the session
+   * goes back to where it was before it, as a deny leaves it. If that cannot be done exactly (more
+   * inputs came since, or the proposal also moved the statechart to give directives), the session
+   * is held instead: fail closed for the rest of the call.
+   */
+  private undoUnrecorded(before: SessionMark, outputs: readonly SessionOutput[]): void {
+    const onlyDecisions = outputs.every((o) => o.type === 'decision');
+    if (onlyDecisions && this.guarded.rewind(before)) {
+      this.logger.warn({ seq: before.seq + 1 }, 'unrecorded proposal undone in the session');
+      this.schedule();
+      return;
+    }
+    this.logger.error({ seq: before.seq + 1 }, 'unrecorded proposal could not be undone; holding the session');
+    if (this.untrusted) return;
+    this.untrusted = true;
+    this.submit({ type: 'hold', reason: UNRECORDED_HOLD_REASON, end: false }).catch((e) =>
+      this.logger.error({ err: e }, 'holding the session failed'),
+    );
   }
 
   /** The store failed: no decision reaches the agent as it was made; restrictive directives still do. */

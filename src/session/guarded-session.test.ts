@@ -114,3 +114,53 @@ describe('coalescing speech is invisible', () => {
     );
   });
 });
+
+describe('rewinding the input the store could not record', () => {
+  const propose = (s: GuardedSession, at: number, id: string, kind: string, params: object) =>
+    s.apply({ type: 'propose', at, proposal: { id, sessionId: s.meta.sessionId, kind, params } });
+  const decisionOf = (outputs: SessionOutput[]) => outputs.find((o) => o.type === 'decision');
+
+  it('puts the session back as it was before a handoff, so the next proposal is decided under the old mandate', () => {
+    const s = started({ meta: { role: 'booking', direction: 'inbound' } });
+    s.apply({
+      type: 'transcript',
+      at: T0 + 2000,
+      speaker: 'customer',
+      text: 'Yes, that is fine.',
+      isFinal: true,
+      confidence: 0.95,
+    });
+    const viewBefore = s.view();
+    const before = s.mark();
+    const handoff = decisionOf(propose(s, T0 + 3000, 'h', 'role_handoff', { to: 'closing' }));
+    expect(handoff).toMatchObject({ decision: { outcome: 'allow' } });
+    expect(s.view().role).toBe('closing');
+
+    expect(s.rewind(before)).toBe(true);
+    expect(s.view().role).toBe('booking');
+    expect(s.view()).toEqual(viewBefore);
+    const concession = decisionOf(propose(s, T0 + 4000, 'c', 'concession', { type: 'percent_off', value: 5 }));
+    expect(concession).toMatchObject({ decision: { outcome: 'deny' } });
+    // The undone input keeps its number: no decision id is given out twice.
+    expect(concession?.type === 'decision' && concession.decision.id).toBe(`s1:d${before.seq + 2}`);
+  });
+
+  it('refuses once a later input was applied on top of it', () => {
+    const s = started({ meta: { role: 'booking', direction: 'inbound' } });
+    const before = s.mark();
+    propose(s, T0 + 3000, 'h', 'role_handoff', { to: 'closing' });
+    s.apply({ type: 'tick', at: T0 + 3500 });
+    const role = s.view().role;
+    expect(s.rewind(before)).toBe(false);
+    expect(s.view().role).toBe(role);
+  });
+
+  it('keeps speech not yet given to the statechart, so the silence clock is unchanged', () => {
+    const s = started();
+    s.apply(speech(T0 + 5000, 'agent'));
+    const before = s.mark();
+    propose(s, T0 + 6000, 'x', 'concession', { type: 'percent_off', value: 5 });
+    expect(s.rewind(before)).toBe(true);
+    expect(s.nextDeadline()).toBe(T0 + 5000 + silenceMs);
+  });
+});

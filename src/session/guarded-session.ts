@@ -16,6 +16,15 @@ import { viewOf } from './view.ts';
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
+/** What a session was right before one input: `rewind` goes back to it. */
+export interface SessionMark {
+  readonly snapshot: SessionSnapshot;
+  readonly activityAt: number | null;
+  readonly policy: LoadedPolicy;
+  /** The input count before that input. */
+  readonly seq: number;
+}
+
 export interface SessionDeps {
   analyze: Analyzer;
   redact: typeof redactPii;
@@ -53,7 +62,7 @@ export class GuardedSession {
   readonly meta: SessionMeta;
   /** The version deciding now: the one the session started on, or one that applied at once since. */
   policy: LoadedPolicy;
-  private readonly actor: Actor<typeof sessionMachine>;
+  private actor: Actor<typeof sessionMachine>;
   private readonly deps: SessionDeps;
   private readonly coalesceSpeech: boolean;
   private seq = 0;
@@ -76,9 +85,35 @@ export class GuardedSession {
     this.policy = policy;
     this.deps = deps;
     this.coalesceSpeech = options.coalesceSpeech ?? true;
-    this.actor = createActor(sessionMachine, { input: { meta, policy } });
-    this.actor.on('*', (emitted) => this.onEmitted(emitted));
-    this.actor.start();
+    this.actor = this.startActor();
+  }
+
+  /** The statechart actor, fresh or (given a snapshot, which XState never mutates) as it was then. */
+  private startActor(snapshot?: SessionSnapshot): Actor<typeof sessionMachine> {
+    const input = { meta: this.meta, policy: this.policy };
+    const actor = createActor(sessionMachine, snapshot ? { input, snapshot } : { input });
+    actor.on('*', (emitted) => this.onEmitted(emitted));
+    actor.start();
+    return actor;
+  }
+
+  /** The session as it is now, before the next input (cheap: snapshots are immutable). */
+  mark(): SessionMark {
+    return { snapshot: this.actor.getSnapshot(), activityAt: this.activityAt, policy: this.policy, seq: this.seq };
+  }
+
+  /**
+   * Undoes the one input applied since `mark`: the statechart goes back to what it was, as though
+   * that input had never come. The input count stays where it is, so decision ids stay unique.
+   * False (nothing changes) when more inputs came after it: it can no longer be undone alone.
+   */
+  rewind(mark: SessionMark): boolean {
+    if (this.seq !== mark.seq + 1) return false;
+    this.actor.stop();
+    this.policy = mark.policy;
+    this.activityAt = mark.activityAt;
+    this.actor = this.startActor(mark.snapshot);
+    return true;
   }
 
   /** Number of inputs applied so far. */

@@ -1,0 +1,89 @@
+/**
+ * A proposal whose decision the store cannot record is answered `deny` (law 1), and the session
+ * does not keep what it decided either: a role handoff the agent was told was denied leaves the
+ * session in its old role, under its old mandate (law 5).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuardlineAgent } from '../src/client/index.ts';
+import { GuardlineError } from '../src/errors/index.ts';
+import { UNRECORDED_HOLD_REASON } from '../src/runtime/live-session.ts';
+import type { RecordItem } from '../src/store/types.ts';
+import { disclosureText, helloSession, startServer, type TestServer } from './server-harness.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ transcribers: null });
+});
+afterAll(async () => server?.close());
+
+/** Makes the store fail to record the items `fails` picks (after `delayMs`); returns the undo. */
+function breakRecord(fails: (item: RecordItem) => boolean, delayMs = 0): () => void {
+  const store = server.gl.store;
+  const record = store.record.bind(store);
+  store.record = async (item) => {
+    if (!fails(item)) return record(item);
+    if (delayMs) await sleep(delayMs);
+    throw new GuardlineError('GL_STORE_WRITE_FAILED', 'The test broke the disk.');
+  };
+  return () => {
+    store.record = record;
+  };
+}
+
+const isHandoff = (item: RecordItem) => item.decision?.kind === 'role_handoff';
+
+/** A booking-role call whose customer has heard the disclosure and said yes: a handoff may go ahead. */
+async function bookingCall(): Promise<GuardlineAgent> {
+  const a = await GuardlineAgent.connect({
+    url: server.url,
+    token: await server.agentToken('agent-1', ['booking', 'closing']),
+    session: helloSession({ role: 'booking' }),
+  });
+  expect((await a.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+  a.transcript('customer', 'Yes, that is fine.');
+  return a;
+}
+
+describe('a decision the store could not record', () => {
+  it('leaves the session as it was: the denied handoff did not change the role', async () => {
+    const a = await bookingCall();
+    const repair = breakRecord(isHandoff);
+    const handoff = await a.propose('role_handoff', { to: 'closing' });
+    expect(handoff).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
+    repair();
+
+    // Still booking, whose mandate has no pricing authority.
+    const concession = await a.propose('concession', { type: 'percent_off', value: 5 });
+    expect(concession.outcome).toBe('deny');
+    expect(concession.rationale.map((r) => r.facts)).toContainEqual(expect.objectContaining({ role: 'booking' }));
+
+    // Nothing is stuck: the same handoff, recorded this time, goes ahead, and closing may discount.
+    expect((await a.propose('role_handoff', { to: 'closing' })).outcome).toBe('allow');
+    expect((await a.propose('concession', { type: 'percent_off', value: 5 })).outcome).toBe('allow');
+    expect(a.directives.map((d) => d.kind)).not.toContain('hold');
+    await a.close();
+  });
+
+  it('holds the session when more came before the failure was known, and no resume lifts that hold', async () => {
+    const a = await bookingCall();
+    const repair = breakRecord(isHandoff, 100);
+    const handoff = a.propose('role_handoff', { to: 'closing' });
+    // Applied while the handoff's write is still pending: the handoff can no longer be undone alone.
+    const later = a.propose('say', { text: 'Let me check that for you.' });
+    expect(await handoff).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
+    await later;
+    repair();
+
+    const hold = await a.directive('hold');
+    expect(hold.message).toBe(UNRECORDED_HOLD_REASON);
+    const concession = await a.propose('concession', { type: 'percent_off', value: 5 });
+    expect(concession).toMatchObject({ outcome: 'deny', rationale: [{ rule: 'control.hold' }] });
+
+    await server.gl.registry.get(a.sessionId)?.submit({ type: 'resume' });
+    expect(a.directives.map((d) => d.kind)).not.toContain('resume');
+    expect((await a.propose('say', { text: 'One moment please.' })).outcome).toBe('deny');
+    expect((await a.propose('end_call', {})).outcome).toBe('allow');
+    await a.close();
+  });
+});
