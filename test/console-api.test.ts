@@ -196,6 +196,63 @@ describe('console in token mode', () => {
     });
     expect([rep.statusCode, rep.json().code]).toEqual([403, 'GL_AUTH_SCOPE']);
   });
+
+  it("shows a tenant's user that tenant's sessions, approvals, suspensions and signals only, and acts on them only", async () => {
+    const app = server.gl.app;
+    const call = async (tenant: string) => {
+      const agent = await GuardlineAgent.connect({
+        url: server.url,
+        token: await server.agentToken(`agent-${tenant}`, ['closing'], { tenant }),
+        session: helloSession(),
+      });
+      await agent.propose('say', { text: disclosureText() });
+      const held = await agent.propose('concession', { type: 'percent_off', value: 20 });
+      return { agent, approvalId: held.approval?.id as string };
+    };
+    const acme = await call('acme');
+    const beta = await call('beta');
+    const as = async (tenantId: string | undefined) => {
+      const token = await mintToken(
+        SECRET,
+        { kind: 'user', userId: `boss-${tenantId ?? 'all'}`, roles: ['manager'], ...(tenantId ? { tenantId } : {}) },
+        { ttlSeconds: 600 },
+      );
+      return (url: string, write?: object) =>
+        app.inject({
+          url: `/console/api${url}`,
+          ...(write ? { method: 'POST' as const, payload: write } : {}),
+          headers: { ...(write ? WRITE : {}), authorization: `Bearer ${token}` },
+        });
+    };
+    const betaBoss = await as('beta');
+    const operator = await as(undefined);
+    const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+    expect((await betaBoss('/whoami')).json().user).toMatchObject({ tenantId: 'beta' });
+    const sessions = (await betaBoss('/sessions')).json();
+    expect(ids(sessions.live)).toContain(beta.agent.sessionId);
+    expect(ids([...sessions.live, ...sessions.recent])).not.toContain(acme.agent.sessionId);
+    expect((await betaBoss(`/sessions/${encodeURIComponent(acme.agent.sessionId)}`)).statusCode).toBe(404);
+    expect((await betaBoss(`/sessions/${encodeURIComponent(beta.agent.sessionId)}`)).statusCode).toBe(200);
+    expect(ids((await betaBoss('/approvals')).json().pending)).toEqual([beta.approvalId]);
+    const foreignVote = await betaBoss(`/approvals/${encodeURIComponent(acme.approvalId)}/approve`, {
+      reason: 'not mine to approve',
+    });
+    expect([foreignVote.statusCode, foreignVote.json().code]).toEqual([404, 'GL_APPROVAL_NOT_FOUND']);
+    expect((await betaBoss('/suspensions')).json().choices.tenant).toEqual(['beta']);
+    const foreignSuspend = await betaBoss('/suspensions', { scope: 'tenant', target: 'acme', reason: 'not mine' });
+    expect([foreignSuspend.statusCode, foreignSuspend.json().code]).toEqual([403, 'GL_AUTH_SCOPE']);
+    expect((await betaBoss('/signals')).json().options.agents).toEqual(['agent-beta']);
+
+    // An operator (no tenant in the token) sees and acts on every tenant's.
+    expect(ids((await operator('/approvals')).json().pending)).toEqual(
+      expect.arrayContaining([acme.approvalId, beta.approvalId]),
+    );
+    expect((await operator('/signals')).json().options.agents).toEqual(['agent-acme', 'agent-beta']);
+    const vote = await operator(`/approvals/${encodeURIComponent(acme.approvalId)}/deny`, { reason: 'too deep' });
+    expect(vote.json()).toMatchObject({ status: 'denied', changed: true });
+    await Promise.all([acme.agent.close(), beta.agent.close()]);
+  });
 });
 
 describe('console turned off', () => {

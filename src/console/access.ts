@@ -22,10 +22,11 @@ export function consoleModeFrom(env: NodeJS.ProcessEnv): ConsoleMode {
   return mode.data;
 }
 
-/** The person acting in the console. */
+/** The person acting in the console; with `tenantId`, a user of that tenant, who sees and acts on its things only. */
 export interface ConsoleUser {
   id: string;
   roles: readonly UserRole[];
+  tenantId?: string;
 }
 
 /** The identity of the local console: a manager on this machine (managers approve too). */
@@ -84,7 +85,7 @@ export async function consoleUser(
   if (!token) throw new GuardlineError('GL_AUTH_MISSING');
   const identity = await verifier.verify(token);
   if (identity.kind !== 'user') throw new GuardlineError('GL_AUTH_SCOPE', 'The console takes a user token.');
-  return { id: identity.userId, roles: identity.roles };
+  return { id: identity.userId, roles: identity.roles, ...(identity.tenantId ? { tenantId: identity.tenantId } : {}) };
 }
 
 /** Refuses unless the user holds `role`. */

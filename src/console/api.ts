@@ -6,8 +6,8 @@ import { parsePolicy } from '../policy/index.ts';
 import { syncActivePolicy } from '../policy-versions/index.ts';
 import type { GuardlineContext } from '../server/context.ts';
 import { isReady } from '../server/context.ts';
-import { castVote, VoteBody } from '../server/routes/approvals.ts';
-import { approverRolesOf } from '../server/routes/http-common.ts';
+import { castVote, VoteBody, visibleApproval } from '../server/routes/approvals.ts';
+import { approverRolesOf, tenantVisible } from '../server/routes/http-common.ts';
 import { enforceSuspensionsNow } from '../server/routes/suspensions.ts';
 import { liftSuspension, suspend } from '../suspensions/index.ts';
 import { type ConsoleMode, type ConsoleUser, consoleUser, requireRole } from './access.ts';
@@ -82,22 +82,29 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
 
     app.get('/whoami', async (req) => ({ mode, user: userOf(req) }));
 
-    app.get('/sessions', async () => {
+    // A user whose token names a tenant sees and acts on that tenant's sessions, approvals and
+    // suspensions only, as in the HTTP API; anything else answers as if it did not exist.
+    const tenantOf = (req: FastifyRequest) => userOf(req).tenantId;
+
+    app.get('/sessions', async (req) => {
       const { store, registry } = ready();
-      return sessionsView(store, registry.sessions());
+      const tenantId = tenantOf(req);
+      return sessionsView(store, registry.sessions(), tenantId !== undefined ? { tenantId } : {});
     });
 
     app.get('/sessions/:id', async (req) => {
       const { store } = ready();
       const { id } = input(IdParam, req.params, 'session');
       const detail = await sessionDetail(store, id);
-      if (!detail) throw new GuardlineError('GL_STORE_NOT_FOUND', `No session ${id}.`);
+      if (!detail || !tenantVisible(userOf(req), detail.session.tenantId)) {
+        throw new GuardlineError('GL_STORE_NOT_FOUND', `No session ${id}.`);
+      }
       return detail;
     });
 
-    app.get('/approvals', async () => {
+    app.get('/approvals', async (req) => {
       const { store } = ready();
-      const pending = await store.approvals.listPending();
+      const pending = (await store.approvals.listPending()).filter((r) => tenantVisible(userOf(req), r.tenantId));
       return { pending: pending.map(approvalView), now: ctx.clock.now() };
     });
 
@@ -107,6 +114,7 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
         const { id } = input(IdParam, req.params, 'approval');
         const { reason } = input(VoteBody, req.body ?? {}, verdict);
         const user = userOf(req);
+        await visibleApproval(ctx, user, id);
         // The approvals domain checks the request's approver role; a manager approves too.
         const result = await castVote(ctx, id, { id: user.id, roles: approverRolesOf(user.roles) }, verdict, reason);
         return { status: result.status, changed: result.changed, approval: approvalView(result.approval) };
@@ -140,14 +148,18 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       return { changed: result.status !== 'unchanged', status: result.status, version: result.version };
     });
 
-    app.get('/suspensions', async () => killSwitchView(ready().store));
+    app.get('/suspensions', async (req) => killSwitchView(ready().store, tenantOf(req)));
 
     app.post('/suspensions', async (req, reply) => {
       const { store } = ready();
       const user = userOf(req);
       requireRole(user, 'manager');
       const body = input(ConsoleSuspendBody, req.body ?? {}, 'suspension');
-      const row = await suspend(store, suspendRequestOf(body), { actor: `human:${user.id}`, at: ctx.clock.now() });
+      const row = await suspend(store, suspendRequestOf(body), {
+        actor: `human:${user.id}`,
+        at: ctx.clock.now(),
+        ...(user.tenantId ? { tenantId: user.tenantId } : {}),
+      });
       await enforceSuspensionsNow(ctx);
       ctx.logger.info(
         { suspensionId: row.id, scope: row.scope, target: row.target, by: user.id },
@@ -162,7 +174,12 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       requireRole(user, 'manager');
       const { id } = input(IdParam, req.params, 'suspension');
       const { reason } = input(ConsoleLiftBody, req.body ?? {}, 'lift');
-      const row = await liftSuspension(store, id, { actor: `human:${user.id}`, reason, at: ctx.clock.now() });
+      const row = await liftSuspension(store, id, {
+        actor: `human:${user.id}`,
+        reason,
+        at: ctx.clock.now(),
+        ...(user.tenantId ? { tenantId: user.tenantId } : {}),
+      });
       await enforceSuspensionsNow(ctx);
       ctx.logger.info({ suspensionId: row.id, by: user.id }, 'suspension lifted in the console');
       return row;
@@ -176,10 +193,12 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       if (from >= to) throw new GuardlineError('GL_CONSOLE_INPUT_INVALID', 'from must be before to.');
       const bucketMs = Math.max(q.bucket ?? 60_000, Math.ceil((to - from) / MAX_BUCKETS));
       const entries = await recentAuditEntries(store);
+      const tenantId = tenantOf(req);
       return riskSignals(
         entries,
         { from, to, bucketMs },
         {
+          ...(tenantId !== undefined ? { tenantId } : {}),
           ...(q.agent ? { agentId: q.agent } : {}),
           ...(q.role ? { role: q.role } : {}),
           ...(q.policyVersion ? { policyVersion: q.policyVersion } : {}),

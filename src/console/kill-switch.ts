@@ -32,10 +32,14 @@ const distinct = (values: string[]) => [...new Set(values)].sort();
 
 /**
  * Active suspensions (each with how many live sessions it covers now) and, as choices for the
- * suspend form, the agents, roles and tenants of the live sessions.
+ * suspend form, the agents, roles and tenants of the live sessions. With `tenantId`, what a user of
+ * that tenant sees: the suspensions that can cover its sessions (its own and everyone's), its sessions.
  */
-export async function killSwitchView(store: Store) {
-  const [active, live] = await Promise.all([store.suspensions.listActive(), store.sessions.listLive()]);
+export async function killSwitchView(store: Store, tenantId?: string) {
+  const [allActive, allLive] = await Promise.all([store.suspensions.listActive(), store.sessions.listLive()]);
+  const mine = (t: string | null) => tenantId === undefined || t === tenantId;
+  const active = allActive.filter((s) => s.tenantId === null || mine(s.tenantId));
+  const live = allLive.filter((row) => mine(row.meta.tenantId));
   const view = (s: SuspensionRow) => ({ ...s, liveSessions: live.filter((row) => covers(s, row.meta)).length });
   return {
     active: active.map(view),

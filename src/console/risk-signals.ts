@@ -1,7 +1,11 @@
 import type { AuditEntry, Store } from '../store/types.ts';
 
-/** Which sessions to count: by agent, by the role the session started in, by policy version. */
+/**
+ * Which sessions to count: by agent, by the role the session started in, by policy version. Sessions
+ * of another tenant than `tenantId` are left out entirely (not even offered as choices).
+ */
 export interface SignalFilter {
+  tenantId?: string;
   agentId?: string;
   role?: string;
   policyVersion?: string;
@@ -158,6 +162,7 @@ export function riskSignals(
   const seen = { agents: new Set<string>(), roles: new Set<string>(), policyVersions: new Set<string>() };
   for (const entry of entries) {
     if (entry.kind === 'session_started' && entry.sessionId) {
+      if (filter.tenantId !== undefined && field(entry.payload, 'tenantId') !== filter.tenantId) continue;
       const facts = {
         agentId: str(field(entry.payload, 'agentId')) ?? '(unknown)',
         role: str(field(entry.payload, 'role')) ?? '(unknown)',

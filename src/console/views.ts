@@ -18,12 +18,25 @@ export function sessionSummary(row: SessionRow, live: boolean) {
   };
 }
 
-/** Live sessions (this node's, with the store's for other nodes) and the newest recorded ones. */
-export async function sessionsView(store: Store, liveHere: readonly LiveSession[], limit = 50) {
+/**
+ * Live sessions (this node's, with the store's for other nodes) and the newest recorded ones; with
+ * `tenantId`, that tenant's only.
+ */
+export async function sessionsView(
+  store: Store,
+  liveHere: readonly LiveSession[],
+  options: { tenantId?: string; limit?: number } = {},
+) {
+  const { tenantId, limit = 50 } = options;
   const here = new Set(liveHere.map((s) => s.id));
-  const [live, recent] = await Promise.all([store.sessions.listLive(), store.sessions.list({ limit })]);
+  const [live, recent] = await Promise.all([
+    store.sessions.listLive(),
+    store.sessions.list({ limit, ...(tenantId !== undefined ? { tenantId } : {}) }),
+  ]);
   return {
-    live: live.map((row) => ({ ...sessionSummary(row, true), onThisNode: here.has(row.id) })),
+    live: live
+      .filter((row) => tenantId === undefined || row.meta.tenantId === tenantId)
+      .map((row) => ({ ...sessionSummary(row, true), onThisNode: here.has(row.id) })),
     recent: recent.map((row) => sessionSummary(row, row.endedAt === null)),
   };
 }

@@ -11,7 +11,6 @@ import {
   parseInput,
   ready,
   tenantVisible,
-  type User,
 } from './http-common.ts';
 
 const services = new WeakMap<GuardlineContext, ApprovalService>();
@@ -77,7 +76,11 @@ async function viewOf(ctx: GuardlineContext, row: ApprovalRow) {
 }
 
 /** The request, if it exists and `user` may see it (its tenant); otherwise the same 404 either way. */
-async function visibleApproval(ctx: GuardlineContext, user: User, id: string): Promise<ApprovalRow> {
+export async function visibleApproval(
+  ctx: GuardlineContext,
+  user: { tenantId?: string | undefined },
+  id: string,
+): Promise<ApprovalRow> {
   const row = await ready(ctx).store.approvals.get(id);
   if (!row || !tenantVisible(user, row.tenantId))
     throw new GuardlineError('GL_APPROVAL_NOT_FOUND', `No approval ${id}.`);

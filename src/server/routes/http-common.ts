@@ -85,7 +85,7 @@ export async function authenticateUser(
  * Whether `user` may see what belongs to `tenantId`: a user whose token names a tenant sees that
  * tenant's only (nothing without a tenant); a user without one (an operator) sees every tenant's.
  */
-export function tenantVisible(user: User, tenantId: string | null | undefined): boolean {
+export function tenantVisible(user: { tenantId?: string | undefined }, tenantId: string | null | undefined): boolean {
   return user.tenantId === undefined || tenantId === user.tenantId;
 }
 
