@@ -6,96 +6,33 @@
  * live call’s agent from the card (hold or end_call reaches the agent), retries are idempotent, lift resumes.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGuardlineApi,
-  type GuardlineApi,
-  GuardlineApiError,
-} from '../crm-extension/src/app/cards/lib/guardline-api.ts';
 import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { Guardline } from '../src/server/guardline.ts';
-import { createLogger } from '../src/server/logger.ts';
-import { createHubSpotFetchProxy, signHubSpotRequest, withHubSpotIdentity } from './fakes/hubspot-signer.ts';
-import { disclosureText, helloSession, policyFile, SECRET } from './server-harness.ts';
+import type { Guardline } from '../src/server/guardline.ts';
+import { type CardServer, CLIENT_SECRET, failure, startCardServer } from './card-harness.ts';
+import { signHubSpotRequest, withHubSpotIdentity } from './fakes/hubspot-signer.ts';
+import { disclosureText, helloSession, SECRET } from './server-harness.ts';
 
-const CLIENT_SECRET = 'hubspot-app-client-secret';
 const REP = 1001;
 const APPROVER = 2002;
 const APPROVER_2 = 2003;
 const MANAGER = 3003;
 const PORTAL = 9;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
+let server: CardServer;
 let gl: Guardline;
 let base: string;
-let dir: string;
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'guardline-card-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    GUARDLINE_DATA_DIR: dir,
-    GUARDLINE_JWT_SECRET: SECRET,
-    GUARDLINE_POLICY_FILE: policyFile(dir, {
-      // Within the card's TUNING_LIMITS (the short test policy's 30 s call is below them).
-      max_call_seconds: 900,
-      wrap_up_warning_seconds: 60,
-      silence_seconds: 60,
-      approval_wait_seconds: 60,
-    }),
-    GUARDLINE_PUBLIC_URL: base,
-    LOG_LEVEL: 'silent',
+  server = await startCardServer({
+    roles: { approver: [String(APPROVER), String(APPROVER_2)], manager: [String(MANAGER)] },
   });
-  gl = await Guardline.start({
-    config,
-    logger: createLogger('silent'),
-    crmWorker: false,
-    hubspotCard: {
-      clientSecret: CLIENT_SECRET,
-      roles: { approver: [String(APPROVER), String(APPROVER_2)], manager: [String(MANAGER)] },
-    },
-  });
+  gl = server.gl;
+  base = server.base;
 });
-afterAll(async () => {
-  await gl?.shutdown('test done');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => server?.close());
 
-function cardAs(userId: number): GuardlineApi {
-  const proxy = createHubSpotFetchProxy({
-    clientSecret: CLIENT_SECRET,
-    caller: { userId, portalId: PORTAL, userEmail: `u${userId}@acme.com`, appId: 3 },
-  });
-  return createGuardlineApi(proxy.fetch, base);
-}
-
-async function failure(promise: Promise<unknown>): Promise<GuardlineApiError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof GuardlineApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+const cardAs = (userId: number) => server.cardAs(userId, PORTAL);
 
 let contact = 500;
 /** A live call on a fresh contact with one allowed say and one concession held for approval. */

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './server-harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -62,17 +62,6 @@ export async function startRuntime(
   }
   await end('SIGKILL');
   throw new Error(`runtime did not become ready in ${timeoutMs} ms: ${stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

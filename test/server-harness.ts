@@ -1,5 +1,6 @@
 /** Shared by the server tests: a Guardline on 127.0.0.1 (ephemeral port, temp data dir), tokens, session metadata. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mintToken } from '../src/auth/index.ts';
@@ -10,6 +11,18 @@ import type { TranscriberFactory } from '../src/runtime/transcription.ts';
 import { Guardline } from '../src/server/guardline.ts';
 import { createLogger } from '../src/server/logger.ts';
 import type { SessionInput } from '../src/session/inputs.ts';
+
+/** A TCP port free on 127.0.0.1 now (for a server whose public URL must be known before it starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 export const SECRET = 'test-secret-test-secret-test-secret-0123';
 export const SHORT_POLICY = path.resolve(import.meta.dirname, 'fixtures/policies/short-timeouts.yaml');

@@ -6,6 +6,7 @@ export {
   signedRequestUri,
   verifyHubSpotRequest,
 } from './identity.ts';
+export { PORTALS_ENV, parseHubSpotPortals, tenantForPortal } from './portals.ts';
 export {
   canApprove,
   canTunePolicy,

@@ -59,7 +59,7 @@ async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
 }
 
 interface CardRequestParts {
-  callerOf(req: FastifyRequest): { who: HubSpotIdentity; role: ViewerRole };
+  callerOf(req: FastifyRequest): { who: HubSpotIdentity; role: ViewerRole; tenantId: string | undefined };
   jsonBody(req: FastifyRequest): unknown;
 }
 
@@ -72,8 +72,9 @@ interface CardRequestParts {
  */
 export function cardSuspensionRoutes(app: FastifyInstance, ctx: GuardlineContext, parts: CardRequestParts): void {
   app.post('/v1/hubspot/suspensions', async (req, reply) => {
-    const { who, role } = parts.callerOf(req);
+    const { who, role, tenantId } = parts.callerOf(req);
     requireManager(role);
+    const scope = tenantId !== undefined ? { tenantId } : {};
     const body = parseInput(SuspendAgentBody, parts.jsonBody(req), 'body');
     const { store } = ready(ctx);
     const actor = `hubspot:${who.userId}`;
@@ -91,7 +92,7 @@ export function cardSuspensionRoutes(app: FastifyInstance, ctx: GuardlineContext
       const made = await suspend(
         store,
         { scope: 'agent', target: body.target, reason: body.reason, action },
-        { actor, at: ctx.clock.now() },
+        { actor, at: ctx.clock.now(), ...scope },
       );
       return { row: made, created: true };
     });
@@ -103,21 +104,26 @@ export function cardSuspensionRoutes(app: FastifyInstance, ctx: GuardlineContext
   });
 
   app.post('/v1/hubspot/suspensions/:id/lift', async (req) => {
-    const { who, role } = parts.callerOf(req);
+    const { who, role, tenantId } = parts.callerOf(req);
     requireManager(role);
     const { id } = parseInput(IdParams, req.params, 'path');
     const { reason } = parseInput(LiftSuspensionBody, parts.jsonBody(req), 'body');
     const { store } = ready(ctx);
     const actor = `hubspot:${who.userId}`;
     try {
-      const row = await liftSuspension(store, id, { actor, reason, at: ctx.clock.now() });
+      const row = await liftSuspension(store, id, {
+        actor,
+        reason,
+        at: ctx.clock.now(),
+        ...(tenantId !== undefined ? { tenantId } : {}),
+      });
       await enforceSuspensionsNow(ctx);
       ctx.logger.info({ suspensionId: row.id, actor }, 'suspension lifted from the card');
       return cardSuspension(row);
     } catch (e) {
       if (!isGuardlineError(e) || e.code !== 'GL_SUSPENSION_NOT_FOUND') throw e;
       const row = await store.suspensions.get(id);
-      if (!row || row.liftedAt === null) throw e;
+      if (!row || row.liftedAt === null || (tenantId !== undefined && row.tenantId !== tenantId)) throw e;
       return cardSuspension(row);
     }
   });

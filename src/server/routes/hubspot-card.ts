@@ -13,12 +13,14 @@ import {
   type HubSpotRoleMapping,
   PolicyChangeBody,
   type PolicyView,
+  parseHubSpotPortals,
   parseHubSpotRoleMapping,
   requireRole,
   roleForHubSpotUser,
   SessionsQuery,
   signedRequestUri,
   TunablePolicy,
+  tenantForPortal,
   type ViewerRole,
   verifyHubSpotRequest,
 } from '../../hubspot-card/index.ts';
@@ -26,26 +28,39 @@ import type { LoadedPolicy } from '../../policy/index.ts';
 import { publishPolicy, syncActivePolicy } from '../../policy-versions/index.ts';
 import type { ApprovalRow, SessionRow, Store } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
-import { castVote } from './approvals.ts';
+import { castVote, visibleApproval } from './approvals.ts';
 import { approverRolesOf, installErrorHandler, parseInput, ready } from './http-common.ts';
 import { cardSuspensionRoutes, suspensionsAffecting } from './hubspot-card-suspensions.ts';
 
-/** What the card backend needs beyond the server config: the app's client secret and the role mapping. */
+/**
+ * What the card backend needs beyond the server config: the app's client secret, the role mapping,
+ * and the HubSpot accounts served with their tenants (absent or null: any account, unscoped).
+ */
 export interface HubSpotCardConfig {
   /** Null: nothing can be verified, every card request is refused (fail closed). */
   clientSecret: string | null;
   roles: HubSpotRoleMapping;
+  portals?: ReadonlyMap<string, string> | null;
 }
 
-/** `GUARDLINE_HUBSPOT_CLIENT_SECRET` and `GUARDLINE_HUBSPOT_ROLES` (GL_CONFIG_INVALID when malformed). */
+/**
+ * `GUARDLINE_HUBSPOT_CLIENT_SECRET`, `GUARDLINE_HUBSPOT_ROLES` and `GUARDLINE_HUBSPOT_PORTALS`
+ * (GL_CONFIG_INVALID when malformed).
+ */
 export function loadHubSpotCardConfig(env: Record<string, string | undefined>): HubSpotCardConfig {
   const secret = env.GUARDLINE_HUBSPOT_CLIENT_SECRET?.trim();
-  return { clientSecret: secret ? secret : null, roles: parseHubSpotRoleMapping(env.GUARDLINE_HUBSPOT_ROLES) };
+  return {
+    clientSecret: secret ? secret : null,
+    roles: parseHubSpotRoleMapping(env.GUARDLINE_HUBSPOT_ROLES),
+    portals: parseHubSpotPortals(env.GUARDLINE_HUBSPOT_PORTALS),
+  };
 }
 
 interface Caller {
   who: HubSpotIdentity;
   role: ViewerRole;
+  /** The tenant of the caller's HubSpot account (GUARDLINE_HUBSPOT_PORTALS); undefined: every tenant. */
+  tenantId: string | undefined;
 }
 const callers = new WeakMap<FastifyRequest, Caller>();
 const MAX_CARD_SESSIONS = 10;
@@ -137,6 +152,11 @@ export function policyView(loaded: LoadedPolicy): PolicyView {
 export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: GuardlineContext }): Promise<void> {
   installErrorHandler(app, ctx);
   const config = ctx.hubspotCard ?? { clientSecret: null, roles: { approver: [], manager: [] } };
+  if (config.clientSecret && !config.portals) {
+    ctx.logger.warn(
+      'GUARDLINE_HUBSPOT_PORTALS is not set: the card serves every HubSpot account the app is installed in, across all tenants',
+    );
+  }
   // Keep the raw body: the signature covers the exact bytes HubSpot sent.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -160,14 +180,16 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
       config.clientSecret,
       ctx.clock.now(),
     );
-    callers.set(req, { who, role: roleForHubSpotUser(who.userId, [], config.roles) });
+    const tenantId = tenantForPortal(config.portals ?? null, who.portalId);
+    callers.set(req, { who, role: roleForHubSpotUser(who.userId, [], config.roles), tenantId });
   });
 
   app.get('/v1/hubspot/sessions', async (req) => {
-    const { who, role } = callerOf(req);
+    const { who, role, tenantId } = callerOf(req);
     const query = parseInput(SessionsQuery, req.query, 'query');
     const { store } = ready(ctx);
     const rows = (await store.sessions.listByCrmObject(query.objectType, query.objectId))
+      .filter((r) => tenantId === undefined || r.meta.tenantId === tenantId)
       .sort((a, b) => Number(b.endedAt === null) - Number(a.endedAt === null) || b.startedAt - a.startedAt)
       .slice(0, MAX_CARD_SESSIONS);
     const sessions = await Promise.all(rows.map((r) => cardSession(store, r)));
@@ -182,10 +204,11 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
 
   for (const verdict of ['approve', 'deny'] as const) {
     app.post(`/v1/hubspot/approvals/:id/${verdict}`, async (req) => {
-      const { who, role } = callerOf(req);
+      const { who, role, tenantId } = callerOf(req);
       requireRole(role, 'approve');
       const { id } = parseInput(IdParams, req.params, 'path');
       const { reason } = parseInput(ApprovalActionBody, jsonBody(req), 'body');
+      await visibleApproval(ctx, tenantId !== undefined ? { tenantId } : {}, id);
       const approver: Approver = { id: `hubspot:${who.userId}`, roles: approverRolesOf([role]) };
       try {
         const result = await castVote(ctx, id, approver, verdict, reason);
