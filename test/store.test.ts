@@ -115,6 +115,52 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: 3 });
     });
 
+    it("one input's writes are durable together or not at all, even when they share a group with others", async () => {
+      await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
+      const input = (seq: number) => ({ sessionId: 's1', seq, at: T + seq, type: 'propose', payload: { seq } });
+      const endCall = {
+        id: 's1:x9',
+        sessionId: 's1',
+        kind: 'end_call' as const,
+        rule: 'consent.opt_out',
+        message: 'End the call.',
+        policyVersion: 'v1',
+        at: T + 9,
+      };
+      const dnc = {
+        id: 's1:dnc',
+        sessionId: 's1',
+        decisionId: 's1:x9',
+        idempotencyKey: 'dnc:s1',
+        object: 'contact' as const,
+        objectId: '101',
+        properties: { hs_do_not_call: 'true' },
+        createdAt: T + 9,
+      };
+      const outcomes = await Promise.allSettled([
+        store.recordInput({
+          input: input(8),
+          items: [{ actor: 'agent:a', decision: decision('ok', 's1'), input: input(8) }],
+        }),
+        // Its directive is fine, its decision is not: neither may land, nor its input row or CRM write.
+        store.recordInput({
+          input: input(9),
+          items: [
+            { actor: 'system', directive: endCall, input: input(9), outbox: [dnc] },
+            { actor: 'agent:a', decision: decision('dup', 's1'), input: input(9) },
+          ],
+        }),
+        store.recordInput({ input: input(10), items: [] }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await store.decisions.listBySession('s1')).map((d) => d.id)).toEqual(['dup', 'ok']);
+      expect(await store.directives.listBySession('s1')).toEqual([]);
+      expect((await store.inputs.list('s1')).map((i) => i.seq)).toEqual([8, 10]);
+      expect(await store.outbox.get('s1:dnc')).toBeNull();
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 2 });
+    });
+
     it('items arriving while a failing group commits are each committed once, in the order they came', async () => {
       await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
       const ids: string[] = [];

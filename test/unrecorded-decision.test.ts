@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { GuardlineError } from '../src/errors/index.ts';
 import { UNRECORDED_HOLD_REASON } from '../src/runtime/live-session.ts';
-import type { RecordItem } from '../src/store/types.ts';
+import type { InputWrites } from '../src/store/types.ts';
 import { disclosureText, helloSession, startServer, type TestServer } from './server-harness.ts';
 
 let server: TestServer;
@@ -17,21 +17,21 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-/** Makes the store fail to record the items `fails` picks (after `delayMs`); returns the undo. */
-function breakRecord(fails: (item: RecordItem) => boolean, delayMs = 0): () => void {
+/** Makes the store fail to record the inputs `fails` picks (after `delayMs`); returns the undo. */
+function breakRecord(fails: (writes: InputWrites) => boolean, delayMs = 0): () => void {
   const store = server.gl.store;
-  const record = store.record.bind(store);
-  store.record = async (item) => {
-    if (!fails(item)) return record(item);
+  const recordInput = store.recordInput.bind(store);
+  store.recordInput = async (writes) => {
+    if (!fails(writes)) return recordInput(writes);
     if (delayMs) await sleep(delayMs);
     throw new GuardlineError('GL_STORE_WRITE_FAILED', 'The test broke the disk.');
   };
   return () => {
-    store.record = record;
+    store.recordInput = recordInput;
   };
 }
 
-const isHandoff = (item: RecordItem) => item.decision?.kind === 'role_handoff';
+const isHandoff = (writes: InputWrites) => writes.items.some((i) => i.decision?.kind === 'role_handoff');
 
 /** A booking-role call whose customer has heard the disclosure and said yes: a handoff may go ahead. */
 async function bookingCall(): Promise<GuardlineAgent> {

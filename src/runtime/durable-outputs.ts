@@ -36,10 +36,10 @@ export function crmWriteFor(
 }
 
 /**
- * What to make durable for one applied input: one `record` item per decision or directive (each
- * carrying the input row; the store appends it once), the do-not-call write queued with the
- * directive it came with (`loose` when there is none). `items` is empty when the input produced
- * no decision or directive: the caller appends the input row alone.
+ * What to make durable for one applied input (`store.recordInput`): one item per decision or
+ * directive (each carrying the input row; the store appends it once), the do-not-call write
+ * queued with the directive it came with (`loose` when there is none). `items` is empty when the
+ * input produced no decision or directive: the store then appends the input row alone.
  */
 export function recordItems(
   meta: SessionMeta,

@@ -181,10 +181,8 @@ export class LiveSession {
     const { store } = this.deps;
     const row = inputRow(this.id, this.guarded.inputCount, input);
     const { items, loose } = recordItems(this.meta, this.guarded.policy, input, row, outputs);
-    const writes: Promise<unknown>[] =
-      items.length > 0 ? items.map((item) => store.record(item)) : [store.inputs.append(row)];
-    for (const write of loose) writes.push(store.outbox.enqueue(write));
-    return Promise.all(writes).then(
+    // One unit: the input's decisions, directives and CRM writes are all on disk, or none is.
+    return store.recordInput({ input: row, items, outbox: loose }).then(
       () => true,
       (e) => {
         this.deps.metrics.storeFailures.inc();

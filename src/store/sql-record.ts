@@ -4,7 +4,7 @@ import type { ChainAppender } from './chain-appender.ts';
 import type { StoreContext } from './context.ts';
 import { enqueueOutbox, requeueParked } from './sql-outbox.ts';
 import { INPUT_COLUMNS, inputValues } from './sql-sessions.ts';
-import type { ApprovalRow, AuditEntry, Json, RecordItem, RecordResult } from './types.ts';
+import type { ApprovalRow, AuditEntry, InputWrites, Json, RecordItem, RecordResult } from './types.ts';
 
 export const APPROVAL_COLUMNS = [
   'id',
@@ -122,6 +122,20 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
     for (const id of item.requeue ?? [])
       await requeueParked(tx, id, decision?.id ?? null, decision?.at ?? directive?.at ?? 0);
     return { entries };
+  };
+}
+
+/** The unit behind `store.recordInput`: one input's items, else its row, and its loose CRM writes. */
+export function inputUnit(ctx: StoreContext, writes: InputWrites) {
+  const units = writes.items.map((item) => recordUnit(ctx, item));
+  return async (tx: BufferedTx, chain: ChainAppender): Promise<RecordResult[]> => {
+    const results: RecordResult[] = [];
+    for (const unit of units) results.push(await unit(tx, chain));
+    if (units.length === 0) {
+      tx.insert('session_inputs', INPUT_COLUMNS, inputValues(writes.input), 'ON CONFLICT DO NOTHING');
+    }
+    for (const write of writes.outbox ?? []) enqueueOutbox(tx, write);
+    return results;
   };
 }
 

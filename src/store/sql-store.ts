@@ -10,7 +10,7 @@ import { sqlAudit } from './sql-audit.ts';
 import { sqlOutbox } from './sql-outbox.ts';
 import { sqlBudgets, sqlPolicies } from './sql-policies.ts';
 import { sqlPublications, sqlShadow, sqlSuspensions } from './sql-policy-ops.ts';
-import { recordUnit } from './sql-record.ts';
+import { inputUnit, recordUnit } from './sql-record.ts';
 import { sqlDecisions, sqlDirectives, sqlInputs, sqlSessions } from './sql-sessions.ts';
 import type { ApprovalEvent, Store } from './types.ts';
 
@@ -108,6 +108,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
     shadow: sqlShadow(ctx),
     audit: sqlAudit(ctx),
     record: (item) => committer.submit(recordUnit(ctx, item)),
+    recordInput: (writes) => committer.submit(inputUnit(ctx, writes)),
     onApproval: (listener) => bus.subscribe(listener),
     auditPublicKeyPem: signer.publicKeyPem,
     async close() {

@@ -44,6 +44,16 @@ export interface RecordItem {
   agentId?: string;
 }
 
+/** Everything one applied input makes durable (see `Store.recordInput`). */
+export interface InputWrites {
+  /** The input's replay row. */
+  input: SessionInput;
+  /** Its decisions and directives; none when the input produced neither. */
+  items: RecordItem[];
+  /** CRM writes no item carries (a do-not-call mark from an input without a directive). */
+  outbox?: OutboxEnqueue[];
+}
+
 export interface RecordResult {
   /** The audit entries written: the decision or directive, then `approval_requested` if any. */
   entries: AuditEntry[];
@@ -76,6 +86,11 @@ export interface Store {
    * durable; rejects (and writes nothing for this item) on failure.
    */
   record(item: RecordItem): Promise<RecordResult>;
+  /**
+   * One applied input's writes as one unit of the group commit: its items (each as `record` would
+   * write it), else its input row alone, and its loose CRM writes. All of it is durable, or none.
+   */
+  recordInput(writes: InputWrites): Promise<RecordResult[]>;
   /**
    * Approval status changes, from this node and (PostgreSQL: LISTEN/NOTIFY on
    * `guardline_approvals`) every other node sharing the database. Resolves, once events will be
