@@ -242,6 +242,8 @@ describe('console in token mode', () => {
     expect((await betaBoss('/suspensions')).json().choices.tenant).toEqual(['beta']);
     const foreignSuspend = await betaBoss('/suspensions', { scope: 'tenant', target: 'acme', reason: 'not mine' });
     expect([foreignSuspend.statusCode, foreignSuspend.json().code]).toEqual([403, 'GL_AUTH_SCOPE']);
+    const tuning = await betaBoss('/policy', { reason: 'shared by every tenant', timeouts: { silence_seconds: 9 } });
+    expect([tuning.statusCode, tuning.json().code]).toEqual([403, 'GL_AUTH_SCOPE']);
     expect((await betaBoss('/signals')).json().options.agents).toEqual(['agent-beta']);
 
     // An operator (no tenant in the token) sees and acts on every tenant's.

@@ -67,6 +67,10 @@ describe('the card with GUARDLINE_HUBSPOT_PORTALS', () => {
     expect((await cardIn(ACME_PORTAL).sessions('contact', '101')).sessions.map((s) => s.id)).toEqual([
       acme.agent.sessionId,
     ]);
+    const tuning = await failure(
+      betaCard.changePolicy({ reason: 'shared', changes: { timeouts: { silence_seconds: 90 } } }),
+    );
+    expect(tuning).toMatchObject({ code: 'GL_AUTH_SCOPE' });
     const stranger = await failure(cardIn(11).sessions('contact', '101'));
     expect(stranger).toMatchObject({ code: 'GL_AUTH_SCOPE' });
     await Promise.all([acme.agent.close(), beta.agent.close()]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../src/auth/index.ts';
 import { policyDiff } from '../src/cli/commands/policy/diff.ts';
 import { policyList } from '../src/cli/commands/policy/list.ts';
 import { policyPublish } from '../src/cli/commands/policy/publish.ts';
@@ -71,6 +72,23 @@ describe('policy versions over HTTP', () => {
     const res = await api('POST', '/v1/policies', rep, { yaml: variant(8, '{ applies: new_sessions }'), reason: 'x' });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('GL_AUTH_ROLE');
+  });
+
+  it("a manager of one tenant may not change the policy every tenant's calls run on", async () => {
+    const tenantManager = await mintToken(
+      SECRET,
+      { kind: 'user', userId: 'mgr-beta', tenantId: 'beta', roles: ['manager'] },
+      { ttlSeconds: 600 },
+    );
+    const before = await api('GET', '/v1/policies', manager);
+    const attempts = [
+      api('POST', '/v1/policies', tenantManager, { yaml: variant(7, '{ applies: new_sessions }'), reason: 'x' }),
+      api('POST', `/v1/policies/${String(before.body.active)}/rollback`, tenantManager, { reason: 'x' }),
+      api('POST', `/v1/policies/${String(before.body.active)}/shadow`, tenantManager, { reason: 'x' }),
+      api('DELETE', '/v1/policies/shadow', tenantManager),
+    ];
+    for (const res of await Promise.all(attempts)) expect([res.status, res.body.code]).toEqual([403, 'GL_AUTH_SCOPE']);
+    expect((await api('GET', '/v1/policies', manager)).body).toEqual(before.body);
   });
 
   it('a version for new sessions leaves a live session on its version; new sessions take it', async () => {

@@ -7,7 +7,7 @@ import { syncActivePolicy } from '../policy-versions/index.ts';
 import type { GuardlineContext } from '../server/context.ts';
 import { isReady } from '../server/context.ts';
 import { castVote, VoteBody, visibleApproval } from '../server/routes/approvals.ts';
-import { approverRolesOf, tenantVisible } from '../server/routes/http-common.ts';
+import { approverRolesOf, requireEveryTenant, tenantVisible } from '../server/routes/http-common.ts';
 import { enforceSuspensionsNow } from '../server/routes/suspensions.ts';
 import { liftSuspension, suspend } from '../suspensions/index.ts';
 import { type ConsoleMode, type ConsoleUser, consoleUser, requireRole } from './access.ts';
@@ -135,6 +135,7 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       const { store, registry } = ready();
       const user = userOf(req);
       requireRole(user, 'manager');
+      requireEveryTenant(user, 'Tuning the policy');
       const tuning = input(PolicyTuning, req.body ?? {}, 'policy tuning');
       const result = await publishTuning(store, tuning, { author: user.id, now: ctx.clock.now() });
       if (!result.ok) {

@@ -89,6 +89,19 @@ export function tenantVisible(user: { tenantId?: string | undefined }, tenantId:
   return user.tenantId === undefined || tenantId === user.tenantId;
 }
 
+/**
+ * The policy is one for every tenant: changing it (publishing, approving a publication, rolling
+ * back, shadowing) takes a user whose token names no tenant. A manager of one tenant gets 403
+ * GL_AUTH_SCOPE: the change would reach every other tenant's calls.
+ */
+export function requireEveryTenant(user: { tenantId?: string | undefined }, what: string): void {
+  if (user.tenantId === undefined) return;
+  throw new GuardlineError(
+    'GL_AUTH_SCOPE',
+    `${what} changes the policy every tenant's calls run on; a user of tenant ${user.tenantId} may not.`,
+  );
+}
+
 /** Approving takes `approver`; a manager approves too (DESIGN: managers approve exceptions). */
 export function approverRolesOf(roles: readonly string[]): string[] {
   return roles.includes('manager') ? [...new Set([...roles, 'approver'])] : [...roles];

@@ -29,7 +29,7 @@ import { publishPolicy, syncActivePolicy } from '../../policy-versions/index.ts'
 import type { ApprovalRow, SessionRow, Store } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
 import { castVote, visibleApproval } from './approvals.ts';
-import { approverRolesOf, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { approverRolesOf, installErrorHandler, parseInput, ready, requireEveryTenant } from './http-common.ts';
 import { cardSuspensionRoutes, suspensionsAffecting } from './hubspot-card-suspensions.ts';
 
 /**
@@ -231,8 +231,9 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
   });
 
   app.post('/v1/hubspot/policy', async (req) => {
-    const { who, role } = callerOf(req);
+    const { who, role, tenantId } = callerOf(req);
     requireRole(role, 'tune_policy');
+    requireEveryTenant({ tenantId }, 'Tuning the policy');
     const body = parseInput(PolicyChangeBody, jsonBody(req), 'body');
     const { store, registry } = ready(ctx);
     const current = registry.currentPolicy;

@@ -12,7 +12,7 @@ import {
 import { storedPolicy } from '../../replay/policy-source.ts';
 import { ShadowMonitor, shadowReport } from '../../shadow/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready, requireEveryTenant } from './http-common.ts';
 
 const VersionParams = z.object({ version: z.string().min(1).max(200) });
 const DiffParams = z.object({ a: z.string().min(1).max(200), b: z.string().min(1).max(200) });
@@ -87,6 +87,7 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
 
   app.post('/v1/policies', async (req, reply) => {
     const user = await authenticateUser(ctx, req, ['manager']);
+    requireEveryTenant(user, 'Publishing a policy');
     const body = parseInput(PublishBody, req.body, 'body');
     const result = await publishPolicy(ready(ctx).store, {
       yaml: body.yaml,
@@ -105,6 +106,7 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
 
   app.post('/v1/policies/:version/approve', async (req) => {
     const user = await authenticateUser(ctx, req, ['manager']);
+    requireEveryTenant(user, 'Approving a publication');
     const { version } = parseInput(VersionParams, req.params, 'path');
     await approvePublication(ready(ctx).store, version, { actor: who(user), at: ctx.clock.now() });
     await sync.now();
@@ -113,6 +115,7 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
 
   app.post('/v1/policies/:version/rollback', async (req) => {
     const user = await authenticateUser(ctx, req, ['manager']);
+    requireEveryTenant(user, 'A rollback');
     const { version } = parseInput(VersionParams, req.params, 'path');
     const { reason } = parseInput(ReasonBody, req.body, 'body');
     await rollbackPolicy(ready(ctx).store, version, { actor: who(user), reason, at: ctx.clock.now() });
@@ -122,6 +125,7 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
 
   app.post('/v1/policies/:version/shadow', async (req) => {
     const user = await authenticateUser(ctx, req, ['manager']);
+    requireEveryTenant(user, 'Starting a shadow');
     const { version } = parseInput(VersionParams, req.params, 'path');
     const { reason } = parseInput(ReasonBody, req.body, 'body');
     const { store } = ready(ctx);
@@ -133,6 +137,7 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
 
   app.delete('/v1/policies/shadow', async (req) => {
     const user = await authenticateUser(ctx, req, ['manager']);
+    requireEveryTenant(user, 'Stopping a shadow');
     await ready(ctx).store.shadow.setCandidate(null, { actor: who(user), reason: 'stopped', at: ctx.clock.now() });
     await sync.now();
     return { shadow: null };
