@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { type LocalServer, startLocalServer } from '../src/demo/server.ts';
 import { DEFAULT_POLICY_PATH, parsePolicy } from '../src/policy/index.ts';
@@ -92,6 +93,18 @@ describe('shadow mode', () => {
     // 6% and 8% were allowed by the active version; the candidate holds them for approval.
     expect(report.totals.flipsByKind['allow→needs_approval']).toBe(2);
     expect(report.sessions.flatMap((s) => s.examples.map((e) => e.to))).toContain('needs_approval');
+    // A user of a tenant sees that tenant's sessions in the report, no other's.
+    const reportFor = async (tenantId: string) => {
+      const token = await mintToken(
+        SECRET,
+        { kind: 'user', userId: `ap-${tenantId}`, tenantId, roles: ['approver'] },
+        { ttlSeconds: 600 },
+      );
+      const url = `${server.url}/v1/policies/${encodeURIComponent(candidate)}/shadow-report`;
+      return (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as ShadowReport;
+    };
+    expect((await reportFor('acme')).totals).toEqual(report.totals);
+    expect(await reportFor('globex')).toMatchObject({ totals: { sessions: 0, changed: 0 }, sessions: [] });
 
     const policy = await storedPolicy(store, candidate);
     const diffs = [];

@@ -8,12 +8,21 @@ export interface ShadowReport {
   sessions: { sessionId: string; changed: number; examples: DecisionChange[]; blocked: number }[];
 }
 
-/** Where the shadow (candidate) and the active version differed, from what the store recorded. */
-export async function shadowReport(store: Store, candidate: string, examplesPerSession = 5): Promise<ShadowReport> {
+/**
+ * Where the shadow (candidate) and the active version differed, from what the store recorded; with
+ * `tenantId`, over that tenant's sessions only (what a user of that tenant may see).
+ */
+export async function shadowReport(
+  store: Store,
+  candidate: string,
+  options: { tenantId?: string; examplesPerSession?: number } = {},
+): Promise<ShadowReport> {
+  const { tenantId, examplesPerSession = 5 } = options;
   const ids = await store.shadow.listSessions(candidate);
   const diffs = [];
   let shadowDecisions = 0;
   for (const id of ids) {
+    if (tenantId !== undefined && (await store.sessions.get(id))?.meta.tenantId !== tenantId) continue;
     const [active, shadow, inputs] = await Promise.all([
       store.decisions.listBySession(id),
       store.shadow.listDecisions(candidate, id),

@@ -144,9 +144,9 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
   });
 
   app.get('/v1/policies/:version/shadow-report', async (req) => {
-    await authenticateUser(ctx, req, ['approver', 'manager']);
+    const user = await authenticateUser(ctx, req, ['approver', 'manager']);
     const { version } = parseInput(VersionParams, req.params, 'path');
     await sync.state()?.shadow.flush();
-    return shadowReport(ready(ctx).store, version);
+    return shadowReport(ready(ctx).store, version, user.tenantId !== undefined ? { tenantId: user.tenantId } : {});
   });
 }
