@@ -135,25 +135,42 @@ describe('health, metrics and graceful shutdown', () => {
     await stopping;
   });
 
-  it('a session that ended just before shutdown still gets its end and call record written', async () => {
+  /**
+   * Connects `count` agents, lets `before` act on them, shuts the server down, and checks that
+   * every session ended in the store with `endReason` and its one call record.
+   */
+  async function endsAtShutdown(
+    count: number,
+    endReason: string,
+    before: (agents: GuardlineAgent[]) => Promise<unknown>,
+  ) {
     const server = await startServer();
     const agents = await Promise.all(
-      [1, 2, 3].map(async () =>
+      Array.from({ length: count }, async () =>
         GuardlineAgent.connect({ url: server.url, token: await server.agentToken(), session: helloSession() }),
       ),
     );
-    // The agents hang up (their sessions end) and the server is told to stop at once.
-    await Promise.all(agents.map((a) => a.close()));
+    await before(agents);
     await server.gl.shutdown('test');
     const store = await openStore(server.gl.ctx.config.store, { readOnly: true });
     try {
+      expect(await store.sessions.listLive()).toEqual([]);
       for (const a of agents) {
-        expect((await store.sessions.get(a.sessionId))?.endReason).toBe('call_ended');
+        expect((await store.sessions.get(a.sessionId))?.endReason).toBe(endReason);
         expect(await store.outbox.list({ sessionId: a.sessionId })).toHaveLength(1);
       }
     } finally {
       await store.close();
       await server.close();
     }
+  }
+
+  it('ends the sessions still live at shutdown in the store, with their call records', async () => {
+    await endsAtShutdown(2, 'shutdown', async () => {});
+  });
+
+  it('a session that ended just before shutdown still gets its end and call record written', async () => {
+    // The agents hang up (their sessions end) and the server is told to stop at once.
+    await endsAtShutdown(3, 'call_ended', (agents) => Promise.all(agents.map((a) => a.close())));
   });
 });

@@ -162,7 +162,7 @@ export class LiveSession {
     return this.chain;
   }
 
-  /** Stops the timer and the statechart (shutdown; the session stays open in the store and resumes nowhere). */
+  /** Stops the timer and the statechart (shutdown: the registry then records the session's end). */
   dispose(): void {
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;

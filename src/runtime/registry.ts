@@ -27,6 +27,9 @@ export interface RegistryDeps {
   budgets?: BudgetKeeper;
 }
 
+/** Why a session still live when its node shut down ended. */
+export const SHUTDOWN_END_REASON = 'shutdown';
+
 /**
  * Every live session on this node, by id. Opens a session (durable `session_started` before the
  * agent hears `ready`), routes approval results from the store to the session that waits for
@@ -176,13 +179,21 @@ export class SessionRegistry {
     await Promise.all(sessions.map((s) => s.drain()));
   }
 
-  /** Stops every timer (after holdAll); sessions stay open in the store. Waits for session ends being written. */
+  /**
+   * Stops every timer (after holdAll) and ends each session still live, in the store, with reason
+   * `shutdown` and its call record: no node can take it up again (its id is recorded), so left open
+   * it would stay live in every list for good. Waits for every session end being written.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    const at = this.deps.clock.now();
+    for (const s of [...this.live.values()]) {
+      s.dispose();
+      this.onEnded(s, at, SHUTDOWN_END_REASON);
+    }
     await Promise.all(this.ending);
-    for (const s of this.live.values()) s.dispose();
     this.live.clear();
     this.deps.metrics.liveSessions = 0;
   }
