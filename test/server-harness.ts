@@ -11,6 +11,8 @@ import type { TranscriberFactory } from '../src/runtime/transcription.ts';
 import { Guardline } from '../src/server/guardline.ts';
 import { createLogger } from '../src/server/logger.ts';
 import type { SessionInput } from '../src/session/inputs.ts';
+import { openStore } from '../src/store/open.ts';
+import type { Store } from '../src/store/types.ts';
 
 /** A TCP port free on 127.0.0.1 now (for a server whose public URL must be known before it starts). */
 export async function freePort(): Promise<number> {
@@ -55,6 +57,8 @@ export async function startServer(
     policy?: (dir: string) => string;
     transcribers?: TranscriberFactory | null;
     helloTimeoutMs?: number;
+    /** Wraps the store the server opens (to watch or break what it does). */
+    store?: (store: Store) => Store;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guardline-server-'));
@@ -68,10 +72,12 @@ export async function startServer(
     ...options.env,
   };
   const config = loadConfig(env);
+  const opened = options.store ? await openStore(config.store, { onKeyGenerated: () => {} }) : null;
   const gl = await Guardline.start({
     config,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     crmWorker: false,
+    ...(opened && options.store ? { store: options.store(opened) } : {}),
     ...(options.transcribers !== undefined ? { transcribers: options.transcribers } : {}),
     ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
   });
@@ -87,6 +93,7 @@ export async function startServer(
       ),
     async close() {
       await gl.shutdown('test done');
+      await opened?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -27,6 +27,13 @@ export interface RegistryDeps {
   budgets?: BudgetKeeper;
 }
 
+/**
+ * How often a live session waiting on an approval looks its result up in the store: the safety
+ * net for a notification that never came (a dropped PostgreSQL LISTEN connection misses those
+ * sent while it reconnects).
+ */
+const APPROVAL_RECHECK_MS = 2000;
+
 /** Why a session still live when its node shut down ended. */
 export const SHUTDOWN_END_REASON = 'shutdown';
 
@@ -40,6 +47,10 @@ export class SessionRegistry {
   private readonly opening = new Set<string>();
   private policy: LoadedPolicy;
   private unsubscribe: (() => void) | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  /** Per live session, the approval results given to it (each goes in once). */
+  private readonly approvalsDelivered = new Map<string, Set<string>>();
+  private rechecking = false;
   private closing = false;
   /** Session ends (and call records) still being written: close() waits for them before the store closes. */
   private readonly ending = new Set<Promise<void>>();
@@ -64,6 +75,31 @@ export class SessionRegistry {
         this.deps.logger.error({ err: e, approvalId: event.approvalId }, 'approval routing failed'),
       );
     });
+    this.recheck = setInterval(() => void this.recheckApprovals(), APPROVAL_RECHECK_MS);
+    this.recheck.unref();
+  }
+
+  /** Delivers the result of every approval a live session waits on that the store has decided. */
+  private async recheckApprovals(): Promise<void> {
+    if (this.rechecking || this.closing) return;
+    this.rechecking = true;
+    try {
+      for (const session of this.sessions()) {
+        const pending = session.ended ? null : session.guarded.view().pending;
+        if (!pending) continue;
+        const row = await this.deps.store.approvals.get(pending.approvalId);
+        if (row?.status !== 'approved' && row?.status !== 'denied') continue;
+        session.logger.warn(
+          { approvalId: row.id, status: row.status },
+          'approval result found without its notification',
+        );
+        await this.onApproval({ approvalId: row.id, status: row.status, sessionId: session.id });
+      }
+    } catch (e) {
+      this.deps.logger.error({ err: e }, 'looking up pending approvals failed');
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   get size(): number {
@@ -188,6 +224,8 @@ export class SessionRegistry {
     this.closing = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.recheck) clearInterval(this.recheck);
+    this.recheck = null;
     const at = this.deps.clock.now();
     for (const s of [...this.live.values()]) {
       s.dispose();
@@ -200,6 +238,7 @@ export class SessionRegistry {
 
   private onEnded(session: LiveSession, at: number, reason: string): void {
     if (this.live.get(session.id) === session) this.live.delete(session.id);
+    this.approvalsDelivered.delete(session.id);
     this.deps.metrics.liveSessions = this.live.size;
     session.logger.info({ reason }, 'session ended');
     const written = recordSessionEnd(this.deps.store, session.meta, at, reason, this.deps.publicUrl).catch((e) =>
@@ -230,6 +269,11 @@ export class SessionRegistry {
         };
       }
     }
+    // Once only: the notification and the recheck may both come.
+    const delivered = this.approvalsDelivered.get(session.id) ?? new Set<string>();
+    if (session.ended || delivered.has(event.approvalId)) return;
+    delivered.add(event.approvalId);
+    this.approvalsDelivered.set(session.id, delivered);
     await session.submit({ type: 'approval', approvalId: event.approvalId, status: event.status, override });
   }
 }

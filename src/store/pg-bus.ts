@@ -9,16 +9,32 @@ export function approvalChannel(schema?: string): string {
   return schema ? `${APPROVAL_CHANNEL}_${schema}` : APPROVAL_CHANNEL;
 }
 
+/** How long the LISTEN connection waits before trying again after it dropped or could not connect. */
+const RECONNECT_MS = 1000;
+
 /**
  * Approval events across nodes: the writer calls pg_notify inside its transaction (PostgreSQL
  * delivers it on commit, to every listening node including this one); one dedicated connection
- * per store LISTENs, opened with the first subscriber and reconnected if it drops.
+ * per store LISTENs, opened with the first subscriber and reconnected, every second until it
+ * succeeds, if it drops. Notifications sent while it is down are lost: the runtime looks up the
+ * approvals its sessions wait on (SessionRegistry), so a lost one is late, not missing.
  */
 export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: string): ApprovalBus {
   const listeners = new Map<(event: ApprovalEvent) => void, (event: ApprovalEvent) => void>();
+  /** The connection listening, or being opened to listen. */
   let client: pg.Client | null = null;
   let connecting: Promise<void> | null = null;
+  let retry: NodeJS.Timeout | null = null;
   let closed = false;
+
+  const reconnectLater = (): void => {
+    if (closed || retry || listeners.size === 0) return;
+    retry = setTimeout(() => {
+      retry = null;
+      connect().catch(reconnectLater);
+    }, RECONNECT_MS);
+    retry.unref();
+  };
 
   const connect = (): Promise<void> => {
     if (connecting) return connecting;
@@ -33,18 +49,29 @@ export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: stri
       }
       for (const listener of listeners.values()) listener(event);
     });
-    c.on('error', () => {
+    const drop = () => {
+      if (client !== c) return; // a connection already given up on
       client = null;
       connecting = null;
       c.end().catch(() => {});
-      if (!closed && listeners.size > 0) setTimeout(() => void connect().catch(() => {}), 1000).unref();
+    };
+    c.on('error', () => {
+      if (client !== c) return;
+      drop();
+      reconnectLater();
     });
+    client = c;
     connecting = c
       .connect()
       .then(() => c.query(`LISTEN ${channel}`))
-      .then(() => {
-        client = c;
-      });
+      .then(
+        () => {},
+        (e: unknown) => {
+          // Not listening: the next subscribe or the retry starts afresh.
+          drop();
+          throw e;
+        },
+      );
     return connecting;
   };
 
@@ -67,6 +94,7 @@ export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: stri
     },
     async close() {
       closed = true;
+      if (retry) clearTimeout(retry);
       listeners.clear();
       await connecting?.catch(() => {});
       await client?.end().catch(() => {});
