@@ -165,6 +165,30 @@ describe('health, metrics and graceful shutdown', () => {
     }
   }
 
+  it('ends the sessions of a runtime node that stopped answering, with their call records, not its own', async () => {
+    const server = await startServer();
+    try {
+      const own = await GuardlineAgent.connect({
+        url: server.url,
+        token: await server.agentToken(),
+        session: helloSession(),
+      });
+      const { store, registry } = server.gl;
+      const lostAt = Date.now() - 60_000;
+      const meta = { ...helloSession(), sessionId: 'on-a-lost-node', agentId: 'agent-9', tenantId: 'acme' };
+      await store.nodes.heartbeat('lost-node', lostAt);
+      await store.sessions.create(meta, registry.currentPolicy.version, lostAt, 'lost-node');
+      expect(await registry.liveness.sweep()).toBe(1);
+      expect((await store.sessions.get('on-a-lost-node'))?.endReason).toBe('node_lost');
+      expect(await store.outbox.list({ sessionId: 'on-a-lost-node' })).toHaveLength(1);
+      expect((await store.sessions.get(own.sessionId))?.endedAt).toBeNull();
+      expect(await registry.liveness.sweep()).toBe(0);
+      await own.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('ends the sessions still live at shutdown in the store, with their call records', async () => {
     await endsAtShutdown(2, 'shutdown', async () => {});
   });

@@ -44,6 +44,23 @@ for (const backend of BACKENDS) {
       expect(kinds).toEqual(['session_started', 'session_ended']);
     });
 
+    it('lists the live sessions of nodes not seen since a time, or never, and not those recorded without a node', async () => {
+      await store.nodes.heartbeat('node-a', T);
+      await store.nodes.heartbeat('node-b', T);
+      await store.nodes.heartbeat('node-b', T + 100);
+      await store.sessions.create(meta('on-a'), 'policy-1', T, 'node-a');
+      await store.sessions.create(meta('on-b'), 'policy-1', T, 'node-b');
+      await store.sessions.create(meta('on-a-ended'), 'policy-1', T, 'node-a');
+      await store.sessions.end('on-a-ended', T + 1, 'call_ended');
+      await store.sessions.create(meta('on-unknown'), 'policy-1', T, 'node-never-seen');
+      await store.sessions.create(meta('no-node'), 'policy-1', T);
+      const orphaned = async (seenBefore: number) => (await store.sessions.listOrphaned(seenBefore)).map((s) => s.id);
+      expect(await orphaned(T + 50)).toEqual(['on-a', 'on-unknown']);
+      expect(await orphaned(T)).toEqual(['on-unknown']);
+      await store.nodes.leave('node-b');
+      expect(await orphaned(T)).toEqual(['on-b', 'on-unknown']);
+    });
+
     it('keeps the inputs of a session in order; re-appending a seq keeps the first', async () => {
       await store.inputs.append({ sessionId: 's1', seq: 1, at: T + 1, type: 'transcript', payload: { text: 'b' } });
       await store.inputs.append({ sessionId: 's1', seq: 0, at: T, type: 'start', payload: {} });

@@ -11,6 +11,7 @@ import type { BudgetKeeper } from './budgets.ts';
 import type { Clock } from './clock.ts';
 import { LiveSession } from './live-session.ts';
 import type { Metrics } from './metrics.ts';
+import { NodeLiveness } from './node-liveness.ts';
 import { recordSessionEnd } from './session-end.ts';
 
 export interface RegistryDeps {
@@ -64,12 +65,23 @@ export class SessionRegistry {
     (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) => void
   >();
 
+  /** This node's heartbeat in the store, and the sweep that ends sessions of lost nodes. */
+  readonly liveness: NodeLiveness;
+
   constructor(private readonly deps: RegistryDeps) {
     this.policy = deps.policy;
+    this.liveness = new NodeLiveness({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      publicUrl: deps.publicUrl,
+      isLiveHere: (id) => this.live.has(id) || this.opening.has(id),
+    });
   }
 
   /** Listens for approval results (from this node and, on PostgreSQL, every other). */
   async start(): Promise<void> {
+    await this.liveness.start();
     this.unsubscribe = await this.deps.store.onApproval((event) => {
       this.onApproval(event).catch((e) =>
         this.deps.logger.error({ err: e, approvalId: event.approvalId }, 'approval routing failed'),
@@ -148,7 +160,7 @@ export class SessionRegistry {
       this.refuseIfClosing();
       if (budgets) await budgets.admitCall(meta, policy.policy, openedAt);
       try {
-        await this.deps.store.sessions.create(meta, policy.version, this.deps.clock.now());
+        await this.deps.store.sessions.create(meta, policy.version, this.deps.clock.now(), this.liveness.nodeId);
       } catch (e) {
         if (isGuardlineError(e) && e.code === 'GL_STORE_CONFLICT') {
           throw new GuardlineError('GL_SESSION_CONFLICT', `Session ${id} was recorded before.`);
@@ -234,6 +246,7 @@ export class SessionRegistry {
     await Promise.all(this.ending);
     this.live.clear();
     this.deps.metrics.liveSessions = 0;
+    await this.liveness.stop();
   }
 
   private onEnded(session: LiveSession, at: number, reason: string): void {

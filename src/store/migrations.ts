@@ -87,6 +87,14 @@ CREATE TABLE shadow_decisions (
     id: '003_suspension_tenant',
     sql: 'ALTER TABLE suspensions ADD COLUMN tenant_id TEXT',
   },
+  {
+    // The runtime node each session lives on, and when each node was last seen: a session whose
+    // node stopped answering (killed, crashed) is ended by the nodes still running.
+    id: '004_runtime_nodes',
+    sql: `
+CREATE TABLE runtime_nodes (id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, seen_at BIGINT NOT NULL);
+ALTER TABLE sessions ADD COLUMN node_id TEXT`,
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {

@@ -3,7 +3,7 @@ import type { SessionMeta } from '../model/index.ts';
 import type { StoreContext } from './context.ts';
 import { decisionFromRow, directiveFromRow, sessionFromRow } from './rows.ts';
 import { whereClause } from './sql.ts';
-import type { DecisionsStore, DirectivesStore, InputsStore, SessionInput, SessionsStore } from './types.ts';
+import type { DecisionsStore, DirectivesStore, InputsStore, NodesStore, SessionInput, SessionsStore } from './types.ts';
 
 export const INPUT_COLUMNS = ['session_id', 'seq', 'at', 'type', 'payload'] as const;
 
@@ -17,13 +17,13 @@ export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
     return row ? sessionFromRow(row) : null;
   };
   return {
-    create(meta: SessionMeta, policyVersion: string, at: number) {
+    create(meta: SessionMeta, policyVersion: string, at: number, nodeId?: string) {
       return committer.submit(async (tx, chain) => {
         const existing = await tx.all('SELECT id FROM sessions WHERE id = ?', [meta.sessionId]);
         if (existing.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Session ${meta.sessionId} exists.`);
         tx.insert(
           'sessions',
-          ['id', 'meta', 'policy_version', 'tenant_id', 'agent_id', 'contact_id', 'deal_id', 'started_at'],
+          ['id', 'meta', 'policy_version', 'tenant_id', 'agent_id', 'contact_id', 'deal_id', 'started_at', 'node_id'],
           [
             meta.sessionId,
             JSON.stringify(meta),
@@ -33,6 +33,7 @@ export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
             meta.contactId ?? null,
             meta.dealId ?? null,
             at,
+            nodeId ?? null,
           ],
         );
         chain.append({
@@ -78,6 +79,15 @@ export function sqlSessions({ db, committer }: StoreContext): SessionsStore {
     },
     async listLive() {
       const rows = await db.read.all('SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id');
+      return rows.map(sessionFromRow);
+    },
+    async listOrphaned(seenBefore) {
+      const rows = await db.read.all(
+        `SELECT s.* FROM sessions s LEFT JOIN runtime_nodes n ON n.id = s.node_id
+         WHERE s.ended_at IS NULL AND s.node_id IS NOT NULL AND (n.id IS NULL OR n.seen_at < ?)
+         ORDER BY s.started_at, s.id`,
+        [seenBefore],
+      );
       return rows.map(sessionFromRow);
     },
     async list(filter = {}) {
@@ -141,6 +151,24 @@ export function sqlDirectives({ db }: StoreContext): DirectivesStore {
         sessionId,
       ]);
       return rows.map(directiveFromRow);
+    },
+  };
+}
+
+export function sqlNodes({ committer }: StoreContext): NodesStore {
+  return {
+    heartbeat(id, at) {
+      return committer.submit(async (tx) => {
+        await tx.write(
+          'INSERT INTO runtime_nodes (id, started_at, seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = ?',
+          [id, at, at, at],
+        );
+      });
+    },
+    leave(id) {
+      return committer.submit(async (tx) => {
+        await tx.write('DELETE FROM runtime_nodes WHERE id = ?', [id]);
+      });
     },
   };
 }

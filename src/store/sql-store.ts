@@ -11,7 +11,7 @@ import { sqlOutbox } from './sql-outbox.ts';
 import { sqlBudgets, sqlPolicies } from './sql-policies.ts';
 import { sqlPublications, sqlShadow, sqlSuspensions } from './sql-policy-ops.ts';
 import { inputUnit, recordUnit } from './sql-record.ts';
-import { sqlDecisions, sqlDirectives, sqlInputs, sqlSessions } from './sql-sessions.ts';
+import { sqlDecisions, sqlDirectives, sqlInputs, sqlNodes, sqlSessions } from './sql-sessions.ts';
 import type { ApprovalEvent, Store } from './types.ts';
 
 /** Cross-node approval notifications (PostgreSQL LISTEN/NOTIFY); SQLite has none. */
@@ -95,6 +95,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
   return {
     backend: db.dialect,
     sessions: sqlSessions(ctx),
+    nodes: sqlNodes(ctx),
     inputs: sqlInputs(ctx),
     decisions: sqlDecisions(ctx),
     directives: sqlDirectives(ctx),

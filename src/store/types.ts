@@ -10,7 +10,14 @@ import type { AuditEntry, AuditStore } from './contract/audit.ts';
 import type { BudgetsStore } from './contract/budgets.ts';
 import type { OutboxEnqueue, OutboxStore } from './contract/outbox.ts';
 import type { PoliciesStore, PublicationsStore, ShadowStore, SuspensionsStore } from './contract/policies.ts';
-import type { DecisionsStore, DirectivesStore, InputsStore, SessionInput, SessionsStore } from './contract/sessions.ts';
+import type {
+  DecisionsStore,
+  DirectivesStore,
+  InputsStore,
+  NodesStore,
+  SessionInput,
+  SessionsStore,
+} from './contract/sessions.ts';
 
 export type * from './contract/approvals.ts';
 export type * from './contract/audit.ts';
@@ -68,6 +75,7 @@ export interface ApprovalEvent {
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   readonly sessions: SessionsStore;
+  readonly nodes: NodesStore;
   readonly inputs: InputsStore;
   readonly decisions: DecisionsStore;
   readonly directives: DirectivesStore;
