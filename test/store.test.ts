@@ -27,6 +27,37 @@ for (const backend of BACKENDS) {
       expect(again.backend).toBe(backend.name);
     });
 
+    it('moves decisions recorded before 005_decisions_by_seq to the new table, readable as before', async () => {
+      for (const [id, sessionId] of [
+        ['d1', 's1'],
+        ['d2', 's2'],
+        ['d3', 's1'],
+      ] as const) {
+        await store.record({ actor: 'agent:a', decision: decision(id, sessionId) });
+      }
+      const before = { s1: await store.decisions.listBySession('s1'), d2: await store.decisions.get('d2') };
+      await store.close();
+      // The table as 001_core made it, holding each decision's JSON, and 005 not yet applied.
+      await place.sql('DROP TABLE decisions');
+      await place.sql(
+        `CREATE TABLE decisions (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, proposal_id TEXT NOT NULL,
+         kind TEXT NOT NULL, outcome TEXT NOT NULL, at BIGINT NOT NULL, audit_seq BIGINT NOT NULL, body TEXT NOT NULL)`,
+      );
+      await place.sql(
+        `INSERT INTO decisions (id, session_id, proposal_id, kind, outcome, at, audit_seq, body)
+         SELECT substr(id, 10), session_id, 'p', 'concession', 'allow', at, seq, payload FROM audit_entries
+         WHERE kind = 'decision'`,
+      );
+      await place.sql("DELETE FROM schema_migrations WHERE id = '005_decisions_by_seq'");
+      store = await place.open();
+      expect(await store.decisions.listBySession('s1')).toEqual(before.s1);
+      expect(await store.decisions.get('d2')).toEqual(before.d2);
+      expect(await store.decisions.get('nope')).toBeNull();
+      await expect(store.record({ actor: 'agent:a', decision: decision('d1', 's1') })).rejects.toMatchObject({
+        code: 'GL_STORE_CONFLICT',
+      });
+    });
+
     it('creates, lists and ends sessions; a duplicate id is a conflict', async () => {
       await store.sessions.create(meta('s1', { contactId: 'c-1', dealId: 'd-1' }), 'policy-1', T);
       await store.sessions.create(meta('s2', { contactId: 'c-1' }), 'policy-1', T + 1);

@@ -3,9 +3,10 @@ import type { Dialect, SqlDb } from './sql.ts';
 
 /**
  * The schema, as one ordered list both backends run. Portable SQL only: TEXT, BIGINT, INTEGER,
- * DOUBLE PRECISION; JSON is stored as canonical JSON text; times are epoch milliseconds. Two
- * tokens differ by dialect, for speed on the hot path: {{SEQ_PRIMARY_KEY}} (SQLite: the rowid
- * itself) and {{WITHOUT_ROWID}} (SQLite: a table clustered on its primary key).
+ * DOUBLE PRECISION; JSON is stored as canonical JSON text; times are epoch milliseconds. Three
+ * tokens differ by dialect, for speed on the hot path: {{SEQ_PRIMARY_KEY}} and
+ * {{AUDIT_SEQ_PRIMARY_KEY}} (SQLite: the rowid itself) and {{WITHOUT_ROWID}} (SQLite: a table
+ * clustered on its primary key).
  * Never edit a migration that has shipped: append a new one.
  */
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
@@ -95,11 +96,36 @@ CREATE TABLE shadow_decisions (
 CREATE TABLE runtime_nodes (id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, seen_at BIGINT NOT NULL);
 ALTER TABLE sessions ADD COLUMN node_id TEXT`,
   },
+  {
+    // Decisions in the order they were recorded, without a second copy of each decision's JSON
+    // (its audit entry holds it): a commit appends to this table instead of rewriting a page per
+    // session in a table clustered by id, and a session's decisions are read through the audit
+    // entries' session index, so the decisions' own session index goes. About a third fewer bytes
+    // written per decision.
+    id: '005_decisions_by_seq',
+    sql: `
+CREATE TABLE decisions_by_seq (
+  {{AUDIT_SEQ_PRIMARY_KEY}}, id TEXT NOT NULL, session_id TEXT NOT NULL, proposal_id TEXT NOT NULL,
+  kind TEXT NOT NULL, outcome TEXT NOT NULL, at BIGINT NOT NULL);
+INSERT INTO decisions_by_seq (audit_seq, id, session_id, proposal_id, kind, outcome, at)
+  SELECT audit_seq, id, session_id, proposal_id, kind, outcome, at FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_by_seq RENAME TO decisions;
+CREATE UNIQUE INDEX decisions_id ON decisions (id)`,
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {
-  sqlite: { '{{SEQ_PRIMARY_KEY}}': 'seq INTEGER PRIMARY KEY', '{{WITHOUT_ROWID}}': ' WITHOUT ROWID' },
-  postgres: { '{{SEQ_PRIMARY_KEY}}': 'seq BIGINT PRIMARY KEY', '{{WITHOUT_ROWID}}': '' },
+  sqlite: {
+    '{{SEQ_PRIMARY_KEY}}': 'seq INTEGER PRIMARY KEY',
+    '{{AUDIT_SEQ_PRIMARY_KEY}}': 'audit_seq INTEGER PRIMARY KEY',
+    '{{WITHOUT_ROWID}}': ' WITHOUT ROWID',
+  },
+  postgres: {
+    '{{SEQ_PRIMARY_KEY}}': 'seq BIGINT PRIMARY KEY',
+    '{{AUDIT_SEQ_PRIMARY_KEY}}': 'audit_seq BIGINT PRIMARY KEY',
+    '{{WITHOUT_ROWID}}': '',
+  },
 };
 
 function statements(sql: string, dialect: Dialect): string[] {

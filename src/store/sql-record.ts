@@ -17,7 +17,8 @@ export const APPROVAL_COLUMNS = [
   'body',
 ];
 
-const DECISION_COLUMNS = ['id', 'session_id', 'proposal_id', 'kind', 'outcome', 'at', 'audit_seq', 'body'];
+/** The decision's JSON is its audit entry's payload: not stored twice. */
+const DECISION_COLUMNS = ['id', 'session_id', 'proposal_id', 'kind', 'outcome', 'at', 'audit_seq'];
 const DIRECTIVE_COLUMNS = ['id', 'session_id', 'kind', 'at', 'audit_seq', 'body'];
 
 export function approvalValues(row: ApprovalRow): unknown[] {
@@ -77,7 +78,6 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         decision.outcome,
         decision.at,
         entry.seq,
-        entry.payloadText,
       ]);
       const approval = approvalFromDecision(decision, item);
       if (approval) {

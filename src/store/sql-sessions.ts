@@ -134,11 +134,18 @@ export function sqlInputs({ db, committer }: StoreContext): InputsStore {
 export function sqlDecisions({ db }: StoreContext): DecisionsStore {
   return {
     async get(id) {
-      const [row] = await db.read.all('SELECT body FROM decisions WHERE id = ?', [id]);
+      const [row] = await db.read.all(
+        'SELECT a.payload AS body FROM decisions d JOIN audit_entries a ON a.seq = d.audit_seq WHERE d.id = ?',
+        [id],
+      );
       return row ? decisionFromRow(row) : null;
     },
     async listBySession(sessionId) {
-      const rows = await db.read.all('SELECT body FROM decisions WHERE session_id = ? ORDER BY audit_seq', [sessionId]);
+      // Every decision is recorded with exactly one audit entry of kind 'decision' (sql-record.ts).
+      const rows = await db.read.all(
+        "SELECT payload AS body FROM audit_entries WHERE session_id = ? AND kind = 'decision' ORDER BY seq",
+        [sessionId],
+      );
       return rows.map(decisionFromRow);
     },
   };
