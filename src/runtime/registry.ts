@@ -97,9 +97,9 @@ export class SessionRegistry {
     this.rechecking = true;
     try {
       for (const session of this.sessions()) {
-        const pending = session.ended ? null : session.guarded.view().pending;
-        if (!pending) continue;
-        const row = await this.deps.store.approvals.get(pending.approvalId);
+        const approvalId = session.ended ? null : session.guarded.pendingApprovalId;
+        if (!approvalId) continue;
+        const row = await this.deps.store.approvals.get(approvalId);
         if (row?.status !== 'approved' && row?.status !== 'denied') continue;
         session.logger.warn(
           { approvalId: row.id, status: row.status },

@@ -132,6 +132,11 @@ export class GuardedSession {
     return this.actor.getSnapshot().value.lifecycle === 'ended';
   }
 
+  /** The approval a held proposal waits on, if any (read straight from the snapshot: no view built). */
+  get pendingApprovalId(): string | null {
+    return this.actor.getSnapshot().context.pending?.approvalId ?? null;
+  }
+
   apply(input: SessionInput): SessionOutput[] {
     this.seq += 1;
     this.outputs = [];
