@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
+import { parseJsonEnv } from './json-env.ts';
 
 export const PORTALS_ENV = 'GUARDLINE_HUBSPOT_PORTALS';
 
-const HubSpotPortals = z.record(
-  z.string().regex(/^[1-9]\d{0,19}$/, 'keys are HubSpot account (portal) ids'),
-  z.string().min(1).max(200),
-);
+const HubSpotPortals = z
+  .record(z.string().regex(/^[1-9]\d{0,19}$/, 'keys are HubSpot account (portal) ids'), z.string().min(1).max(200))
+  .refine((portals) => Object.keys(portals).length > 0, 'name at least one HubSpot account');
 
 /**
  * The HubSpot accounts the card serves, and the tenant each one is: `GUARDLINE_HUBSPOT_PORTALS`, JSON
@@ -14,20 +14,8 @@ const HubSpotPortals = z.record(
  * the app is installed in is served, unscoped. Malformed → `GL_CONFIG_INVALID`.
  */
 export function parseHubSpotPortals(value: string | undefined): ReadonlyMap<string, string> | null {
-  if (value === undefined || value.trim() === '') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw new GuardlineError('GL_CONFIG_INVALID', `${PORTALS_ENV} is not valid JSON.`);
-  }
-  const parsed = HubSpotPortals.safeParse(json);
-  if (!parsed.success || Object.keys(parsed.data).length === 0) {
-    throw new GuardlineError('GL_CONFIG_INVALID', `${PORTALS_ENV} must map HubSpot account ids to tenant ids.`, {
-      issues: parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
-  }
-  return new Map(Object.entries(parsed.data));
+  const portals = parseJsonEnv(PORTALS_ENV, value, HubSpotPortals);
+  return portals ? new Map(Object.entries(portals)) : null;
 }
 
 /**

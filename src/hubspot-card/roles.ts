@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
 import { ViewerRole } from './contract.ts';
+import { parseJsonEnv } from './json-env.ts';
 
 export { ViewerRole };
 
@@ -22,20 +23,7 @@ export const ROLE_MAPPING_ENV = 'GUARDLINE_HUBSPOT_ROLES';
  * Unset or empty means nobody has a role beyond `rep` (fail closed). Malformed → `GL_CONFIG_INVALID`.
  */
 export function parseHubSpotRoleMapping(value: string | undefined): HubSpotRoleMapping {
-  if (value === undefined || value.trim() === '') return { approver: [], manager: [] };
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw new GuardlineError('GL_CONFIG_INVALID', `${ROLE_MAPPING_ENV} is not valid JSON.`);
-  }
-  const parsed = HubSpotRoleMapping.safeParse(json);
-  if (!parsed.success) {
-    throw new GuardlineError('GL_CONFIG_INVALID', `${ROLE_MAPPING_ENV} does not match its schema.`, {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    });
-  }
-  return parsed.data;
+  return parseJsonEnv(ROLE_MAPPING_ENV, value, HubSpotRoleMapping) ?? { approver: [], manager: [] };
 }
 
 function listed(entries: readonly string[], userId: string, teamIds: readonly string[]): boolean {
