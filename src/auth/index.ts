@@ -1,4 +1,5 @@
 export { bearerToken } from './bearer.ts';
+export { requireEveryTenant, type TenantViewer, tenantVisible } from './tenant-scope.ts';
 export {
   AgentClaims,
   AUDIENCE,

@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requireEveryTenant, tenantVisible } from '../auth/index.ts';
 import { GuardlineError, isGuardlineError } from '../errors/index.ts';
 import { parsePolicy } from '../policy/index.ts';
 import { syncActivePolicy } from '../policy-versions/index.ts';
 import type { GuardlineContext } from '../server/context.ts';
 import { isReady } from '../server/context.ts';
 import { castVote, VoteBody, visibleApproval } from '../server/routes/approvals.ts';
-import { approverRolesOf, requireEveryTenant, tenantVisible } from '../server/routes/http-common.ts';
+import { approverRolesOf } from '../server/routes/http-common.ts';
 import { enforceSuspensionsNow } from '../server/routes/suspensions.ts';
 import { liftSuspension, suspend } from '../suspensions/index.ts';
 import { type ConsoleMode, type ConsoleUser, consoleUser, requireRole } from './access.ts';
@@ -88,8 +89,7 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
 
     app.get('/sessions', async (req) => {
       const { store, registry } = ready();
-      const tenantId = tenantOf(req);
-      return sessionsView(store, registry.sessions(), tenantId !== undefined ? { tenantId } : {});
+      return sessionsView(store, registry.sessions(), { tenantId: tenantOf(req) });
     });
 
     app.get('/sessions/:id', async (req) => {
@@ -194,12 +194,11 @@ export function consoleApi(mode: Exclude<ConsoleMode, 'off'>) {
       if (from >= to) throw new GuardlineError('GL_CONSOLE_INPUT_INVALID', 'from must be before to.');
       const bucketMs = Math.max(q.bucket ?? 60_000, Math.ceil((to - from) / MAX_BUCKETS));
       const entries = await recentAuditEntries(store);
-      const tenantId = tenantOf(req);
       return riskSignals(
         entries,
         { from, to, bucketMs },
         {
-          ...(tenantId !== undefined ? { tenantId } : {}),
+          tenantId: tenantOf(req),
           ...(q.agent ? { agentId: q.agent } : {}),
           ...(q.role ? { role: q.role } : {}),
           ...(q.policyVersion ? { policyVersion: q.policyVersion } : {}),

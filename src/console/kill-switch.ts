@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantVisible } from '../auth/index.ts';
 import type { Store, SuspensionRow } from '../store/types.ts';
 import { covers, SuspendRequest } from '../suspensions/index.ts';
 
@@ -37,9 +38,8 @@ const distinct = (values: string[]) => [...new Set(values)].sort();
  */
 export async function killSwitchView(store: Store, tenantId?: string) {
   const [allActive, allLive] = await Promise.all([store.suspensions.listActive(), store.sessions.listLive()]);
-  const mine = (t: string | null) => tenantId === undefined || t === tenantId;
-  const active = allActive.filter((s) => s.tenantId === null || mine(s.tenantId));
-  const live = allLive.filter((row) => mine(row.meta.tenantId));
+  const active = allActive.filter((s) => s.tenantId === null || tenantVisible({ tenantId }, s.tenantId));
+  const live = allLive.filter((row) => tenantVisible({ tenantId }, row.meta.tenantId));
   const view = (s: SuspensionRow) => ({ ...s, liveSessions: live.filter((row) => covers(s, row.meta)).length });
   return {
     active: active.map(view),

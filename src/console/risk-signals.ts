@@ -1,3 +1,4 @@
+import { tenantVisible } from '../auth/index.ts';
 import type { AuditEntry, Store } from '../store/types.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { AuditEntry, Store } from '../store/types.ts';
  * of another tenant than `tenantId` are left out entirely (not even offered as choices).
  */
 export interface SignalFilter {
-  tenantId?: string;
+  tenantId?: string | undefined;
   agentId?: string;
   role?: string;
   policyVersion?: string;
@@ -162,7 +163,7 @@ export function riskSignals(
   const seen = { agents: new Set<string>(), roles: new Set<string>(), policyVersions: new Set<string>() };
   for (const entry of entries) {
     if (entry.kind === 'session_started' && entry.sessionId) {
-      if (filter.tenantId !== undefined && field(entry.payload, 'tenantId') !== filter.tenantId) continue;
+      if (!tenantVisible(filter, str(field(entry.payload, 'tenantId')))) continue;
       const facts = {
         agentId: str(field(entry.payload, 'agentId')) ?? '(unknown)',
         role: str(field(entry.payload, 'role')) ?? '(unknown)',

@@ -1,3 +1,4 @@
+import { tenantVisible } from '../auth/index.ts';
 import type { LiveSession } from '../runtime/live-session.ts';
 import type { ApprovalRow, SessionRow, Store } from '../store/types.ts';
 
@@ -25,7 +26,7 @@ export function sessionSummary(row: SessionRow, live: boolean) {
 export async function sessionsView(
   store: Store,
   liveHere: readonly LiveSession[],
-  options: { tenantId?: string; limit?: number } = {},
+  options: { tenantId?: string | undefined; limit?: number } = {},
 ) {
   const { tenantId, limit = 50 } = options;
   const here = new Set(liveHere.map((s) => s.id));
@@ -35,7 +36,7 @@ export async function sessionsView(
   ]);
   return {
     live: live
-      .filter((row) => tenantId === undefined || row.meta.tenantId === tenantId)
+      .filter((row) => tenantVisible({ tenantId }, row.meta.tenantId))
       .map((row) => ({ ...sessionSummary(row, true), onThisNode: here.has(row.id) })),
     recent: recent.map((row) => sessionSummary(row, row.endedAt === null)),
   };

@@ -1,3 +1,4 @@
+import { tenantVisible } from '../auth/index.ts';
 import { compareRuns, type DecisionChange, proposalParams, type ReplayTotals, totalsOf } from '../replay/compare.ts';
 import type { Store } from '../store/types.ts';
 
@@ -15,14 +16,14 @@ export interface ShadowReport {
 export async function shadowReport(
   store: Store,
   candidate: string,
-  options: { tenantId?: string; examplesPerSession?: number } = {},
+  options: { tenantId?: string | undefined; examplesPerSession?: number } = {},
 ): Promise<ShadowReport> {
   const { tenantId, examplesPerSession = 5 } = options;
   const ids = await store.shadow.listSessions(candidate);
   const diffs = [];
   let shadowDecisions = 0;
   for (const id of ids) {
-    if (tenantId !== undefined && (await store.sessions.get(id))?.meta.tenantId !== tenantId) continue;
+    if (tenantId !== undefined && !tenantVisible({ tenantId }, (await store.sessions.get(id))?.meta.tenantId)) continue;
     const [active, shadow, inputs] = await Promise.all([
       store.decisions.listBySession(id),
       store.shadow.listDecisions(candidate, id),

@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApprovalService, type Approver, type Verdict, type VoteResult } from '../../approvals/index.ts';
+import { tenantVisible } from '../../auth/index.ts';
 import { GuardlineError } from '../../errors/index.ts';
 import type { ApprovalRow, OverrideRow } from '../../store/types.ts';
 import { type GuardlineContext, isReady } from '../context.ts';
-import {
-  approverRolesOf,
-  authenticateUser,
-  installErrorHandler,
-  parseInput,
-  ready,
-  tenantVisible,
-} from './http-common.ts';
+import { approverRolesOf, authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
 
 const services = new WeakMap<GuardlineContext, ApprovalService>();
 

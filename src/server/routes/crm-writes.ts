@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { tenantVisible } from '../../auth/index.ts';
 import { requestRollback } from '../../crm/index.ts';
 import { GuardlineError } from '../../errors/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(300) });
 const RollbackBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();

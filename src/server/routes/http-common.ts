@@ -81,27 +81,6 @@ export async function authenticateUser(
   return user;
 }
 
-/**
- * Whether `user` may see what belongs to `tenantId`: a user whose token names a tenant sees that
- * tenant's only (nothing without a tenant); a user without one (an operator) sees every tenant's.
- */
-export function tenantVisible(user: { tenantId?: string | undefined }, tenantId: string | null | undefined): boolean {
-  return user.tenantId === undefined || tenantId === user.tenantId;
-}
-
-/**
- * The policy is one for every tenant: changing it (publishing, approving a publication, rolling
- * back, shadowing) takes a user whose token names no tenant. A manager of one tenant gets 403
- * GL_AUTH_SCOPE: the change would reach every other tenant's calls.
- */
-export function requireEveryTenant(user: { tenantId?: string | undefined }, what: string): void {
-  if (user.tenantId === undefined) return;
-  throw new GuardlineError(
-    'GL_AUTH_SCOPE',
-    `${what} changes the policy every tenant's calls run on; a user of tenant ${user.tenantId} may not.`,
-  );
-}
-
 /** Approving takes `approver`; a manager approves too (DESIGN: managers approve exceptions). */
 export function approverRolesOf(roles: readonly string[]): string[] {
   return roles.includes('manager') ? [...new Set([...roles, 'approver'])] : [...roles];

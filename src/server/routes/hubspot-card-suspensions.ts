@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { tenantVisible } from '../../auth/index.ts';
 import { GuardlineError, isGuardlineError } from '../../errors/index.ts';
 import {
   type CardSuspension,
@@ -123,7 +124,7 @@ export function cardSuspensionRoutes(app: FastifyInstance, ctx: GuardlineContext
     } catch (e) {
       if (!isGuardlineError(e) || e.code !== 'GL_SUSPENSION_NOT_FOUND') throw e;
       const row = await store.suspensions.get(id);
-      if (!row || row.liftedAt === null || (tenantId !== undefined && row.tenantId !== tenantId)) throw e;
+      if (!row || row.liftedAt === null || !tenantVisible({ tenantId }, row.tenantId)) throw e;
       return cardSuspension(row);
     }
   });

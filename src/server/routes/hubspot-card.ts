@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { Policy } from '../../../policies/schema.ts';
 import type { Approver } from '../../approvals/index.ts';
+import { requireEveryTenant, tenantVisible } from '../../auth/index.ts';
 import { GuardlineError, isGuardlineError } from '../../errors/index.ts';
 import {
   ApprovalActionBody,
@@ -29,7 +30,7 @@ import { publishPolicy, syncActivePolicy } from '../../policy-versions/index.ts'
 import type { ApprovalRow, SessionRow, Store } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
 import { castVote, visibleApproval } from './approvals.ts';
-import { approverRolesOf, installErrorHandler, parseInput, ready, requireEveryTenant } from './http-common.ts';
+import { approverRolesOf, installErrorHandler, parseInput, ready } from './http-common.ts';
 import { cardSuspensionRoutes, suspensionsAffecting } from './hubspot-card-suspensions.ts';
 
 /**
@@ -189,7 +190,7 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
     const query = parseInput(SessionsQuery, req.query, 'query');
     const { store } = ready(ctx);
     const rows = (await store.sessions.listByCrmObject(query.objectType, query.objectId))
-      .filter((r) => tenantId === undefined || r.meta.tenantId === tenantId)
+      .filter((r) => tenantVisible({ tenantId }, r.meta.tenantId))
       .sort((a, b) => Number(b.endedAt === null) - Number(a.endedAt === null) || b.startedAt - a.startedAt)
       .slice(0, MAX_CARD_SESSIONS);
     const sessions = await Promise.all(rows.map((r) => cardSession(store, r)));
@@ -208,7 +209,7 @@ export async function hubspotCardRoutes(app: FastifyInstance, { ctx }: { ctx: Gu
       requireRole(role, 'approve');
       const { id } = parseInput(IdParams, req.params, 'path');
       const { reason } = parseInput(ApprovalActionBody, jsonBody(req), 'body');
-      await visibleApproval(ctx, tenantId !== undefined ? { tenantId } : {}, id);
+      await visibleApproval(ctx, { tenantId }, id);
       const approver: Approver = { id: `hubspot:${who.userId}`, roles: approverRolesOf([role]) };
       try {
         const result = await castVote(ctx, id, approver, verdict, reason);

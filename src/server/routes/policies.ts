@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { requireEveryTenant } from '../../auth/index.ts';
 import { GuardlineError } from '../../errors/index.ts';
 import { backgroundSync } from '../../policy-versions/background.ts';
 import {
@@ -12,7 +13,7 @@ import {
 import { storedPolicy } from '../../replay/policy-source.ts';
 import { ShadowMonitor, shadowReport } from '../../shadow/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready, requireEveryTenant } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
 
 const VersionParams = z.object({ version: z.string().min(1).max(200) });
 const DiffParams = z.object({ a: z.string().min(1).max(200), b: z.string().min(1).max(200) });
@@ -147,6 +148,6 @@ export async function policiesRoutes(app: FastifyInstance, { ctx }: { ctx: Guard
     const user = await authenticateUser(ctx, req, ['approver', 'manager']);
     const { version } = parseInput(VersionParams, req.params, 'path');
     await sync.state()?.shadow.flush();
-    return shadowReport(ready(ctx).store, version, user.tenantId !== undefined ? { tenantId: user.tenantId } : {});
+    return shadowReport(ready(ctx).store, version, { tenantId: user.tenantId });
   });
 }

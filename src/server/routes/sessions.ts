@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { tenantVisible } from '../../auth/index.ts';
 import { GuardlineError } from '../../errors/index.ts';
 import type { SessionRow } from '../../store/types.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
 
 const ListQuery = z
   .object({

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { tenantVisible } from '../../auth/index.ts';
 import { backgroundSync } from '../../policy-versions/background.ts';
 import { liftSuspension, SuspendRequest, SuspensionEnforcer, suspend } from '../../suspensions/index.ts';
 import type { GuardlineContext } from '../context.ts';
-import { authenticateUser, installErrorHandler, parseInput, ready, tenantVisible } from './http-common.ts';
+import { authenticateUser, installErrorHandler, parseInput, ready } from './http-common.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 const LiftBody = z.object({ reason: z.string().min(1).max(500) });
