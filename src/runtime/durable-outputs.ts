@@ -36,19 +36,17 @@ export function crmWriteFor(
 }
 
 /**
- * What to make durable for one applied input (`store.recordInput`): one item per decision or
- * directive (each carrying the input row; the store appends it once), the do-not-call write
- * queued with the directive it came with (`loose` when there is none). `items` is empty when the
- * input produced no decision or directive: the store then appends the input row alone.
+ * What to make durable for one applied input besides its row (`store.recordInput` writes that):
+ * one item per decision or directive, the do-not-call write queued with the directive it came with
+ * (`loose` when there is none). `items` is empty when the input produced no decision or directive.
  */
 export function recordItems(
   meta: SessionMeta,
   policy: LoadedPolicy,
   input: SessionInput,
-  row: InputRow,
   outputs: readonly SessionOutput[],
 ): { items: RecordItem[]; loose: OutboxEnqueue[] } {
-  const base = { actor: `agent:${meta.agentId}`, input: row, tenantId: meta.tenantId, agentId: meta.agentId };
+  const base = { actor: `agent:${meta.agentId}`, tenantId: meta.tenantId, agentId: meta.agentId };
   const items: RecordItem[] = [];
   for (const o of outputs) {
     if (o.type === 'decision') {

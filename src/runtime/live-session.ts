@@ -180,7 +180,7 @@ export class LiveSession {
   private persist(input: SessionInput, outputs: SessionOutput[]): Promise<boolean> {
     const { store } = this.deps;
     const row = inputRow(this.id, this.guarded.inputCount, input);
-    const { items, loose } = recordItems(this.meta, this.guarded.policy, input, row, outputs);
+    const { items, loose } = recordItems(this.meta, this.guarded.policy, input, outputs);
     // One unit: the input's decisions, directives and CRM writes are all on disk, or none is.
     return store.recordInput({ input: row, items, outbox: loose }).then(
       () => true,

@@ -125,15 +125,13 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
   };
 }
 
-/** The unit behind `store.recordInput`: one input's items, else its row, and its loose CRM writes. */
+/** The unit behind `store.recordInput`: one input's row, its items and its loose CRM writes. */
 export function inputUnit(ctx: StoreContext, writes: InputWrites) {
   const units = writes.items.map((item) => recordUnit(ctx, item));
   return async (tx: BufferedTx, chain: ChainAppender): Promise<RecordResult[]> => {
+    tx.insert('session_inputs', INPUT_COLUMNS, inputValues(writes.input), 'ON CONFLICT DO NOTHING');
     const results: RecordResult[] = [];
     for (const unit of units) results.push(await unit(tx, chain));
-    if (units.length === 0) {
-      tx.insert('session_inputs', INPUT_COLUMNS, inputValues(writes.input), 'ON CONFLICT DO NOTHING');
-    }
     for (const write of writes.outbox ?? []) enqueueOutbox(tx, write);
     return results;
   };

@@ -55,7 +55,7 @@ export interface RecordItem {
 export interface InputWrites {
   /** The input's replay row. */
   input: SessionInput;
-  /** Its decisions and directives; none when the input produced neither. */
+  /** Its decisions and directives (the input row is written once, from `input`); none when it produced neither. */
   items: RecordItem[];
   /** CRM writes no item carries (a do-not-call mark from an input without a directive). */
   outbox?: OutboxEnqueue[];
@@ -95,8 +95,8 @@ export interface Store {
    */
   record(item: RecordItem): Promise<RecordResult>;
   /**
-   * One applied input's writes as one unit of the group commit: its items (each as `record` would
-   * write it), else its input row alone, and its loose CRM writes. All of it is durable, or none.
+   * One applied input's writes as one unit of the group commit: its input row, its items (each as
+   * `record` would write it) and its loose CRM writes. All of it is durable, or none.
    */
   recordInput(writes: InputWrites): Promise<RecordResult[]>;
   /**
