@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyChain } from '../src/audit/verify.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import type { Store } from '../src/store/types.ts';
@@ -56,6 +56,57 @@ for (const backend of BACKENDS) {
       await expect(store.record({ actor: 'agent:a', decision: decision('d1', 's1') })).rejects.toMatchObject({
         code: 'GL_STORE_CONFLICT',
       });
+    });
+
+    it("finds a session's entries whether the bulk index holds them yet or not", async () => {
+      for (const [id, sessionId] of [
+        ['d1', 's1'],
+        ['d2', 's2'],
+        ['d3', 's1'],
+        ['d4', 's1'],
+      ] as const) {
+        await store.record({ actor: 'agent:a', decision: decision(id, sessionId) });
+      }
+      await store.close();
+      // Closing caught the index up with the chain.
+      const indexed = await place.sql('SELECT session_id, seq FROM audit_session_index ORDER BY seq');
+      expect(indexed.map((r) => r.session_id)).toEqual(['s1', 's2', 's1', 's1']);
+      const [mark] = await place.sql("SELECT seq FROM index_marks WHERE name = 'audit_session_index'");
+      expect(Number(mark?.seq)).toBe(Number(indexed[3]?.seq));
+      // As if the last catch-up had covered only the first two entries: d3 and d4 lie after the mark.
+      await place.sql('DELETE FROM audit_session_index WHERE seq > ?', [indexed[1]?.seq]);
+      await place.sql("UPDATE index_marks SET seq = ? WHERE name = 'audit_session_index'", [indexed[1]?.seq]);
+      store = await place.open();
+      await store.record({ actor: 'agent:a', decision: decision('d5', 's1') });
+      expect((await store.decisions.listBySession('s1')).map((d) => d.id)).toEqual(['d1', 'd3', 'd4', 'd5']);
+      expect((await store.audit.listBySession('s2')).map((e) => e.id)).toEqual(['decision:d2']);
+      await store.close();
+      expect(await place.sql('SELECT session_id FROM audit_session_index ORDER BY seq')).toHaveLength(5);
+    });
+
+    it('catches the bulk index up while open, within a second of the entries committing', async () => {
+      await store.record({ actor: 'agent:a', decision: decision('d1', 's1') });
+      await vi.waitFor(
+        async () =>
+          expect(await place.sql('SELECT session_id FROM audit_session_index')).toEqual([{ session_id: 's1' }]),
+        { timeout: 1000, interval: 50 },
+      );
+    });
+
+    it('indexes the entries recorded before 006_audit_session_index in bulk when it runs', async () => {
+      await store.record({ actor: 'agent:a', decision: decision('d1', 's1') });
+      await store.record({ actor: 'agent:a', decision: decision('d2', 's2') });
+      await store.close();
+      await place.sql('DROP TABLE audit_session_index');
+      await place.sql('DROP TABLE index_marks');
+      await place.sql('CREATE INDEX audit_entries_session ON audit_entries (session_id, seq)');
+      await place.sql("DELETE FROM schema_migrations WHERE id = '006_audit_session_index'");
+      store = await place.open();
+      expect(await place.sql('SELECT session_id FROM audit_session_index ORDER BY seq')).toEqual([
+        { session_id: 's1' },
+        { session_id: 's2' },
+      ]);
+      expect((await store.decisions.listBySession('s2')).map((d) => d.id)).toEqual(['d2']);
     });
 
     it('creates, lists and ends sessions; a duplicate id is a conflict', async () => {

@@ -113,6 +113,19 @@ DROP TABLE decisions;
 ALTER TABLE decisions_by_seq RENAME TO decisions;
 CREATE UNIQUE INDEX decisions_id ON decisions (id)`,
   },
+  {
+    // A session's audit entries are indexed in bulk behind a mark instead of by an index every
+    // commit rewrites (audit-session-index.ts): about half fewer bytes written per decision.
+    id: '006_audit_session_index',
+    sql: `
+CREATE TABLE audit_session_index (
+  session_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (session_id, seq)){{WITHOUT_ROWID}};
+INSERT INTO audit_session_index (session_id, seq)
+  SELECT session_id, seq FROM audit_entries WHERE session_id IS NOT NULL;
+CREATE TABLE index_marks (name TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+INSERT INTO index_marks (name, seq) SELECT 'audit_session_index', COALESCE(MAX(seq), 0) FROM audit_entries;
+DROP INDEX audit_entries_session`,
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {

@@ -1,3 +1,4 @@
+import { SESSION_SEQS } from './audit-session-index.ts';
 import type { StoreContext } from './context.ts';
 import { auditFromRow, signatureFromRow } from './rows.ts';
 import type { AuditStore } from './types.ts';
@@ -19,7 +20,7 @@ export function sqlAudit({ db, committer }: StoreContext): AuditStore {
       );
     },
     range: (fromSeq, toSeq) => entries('seq >= ? AND seq <= ?', [fromSeq, toSeq]),
-    listBySession: (sessionId) => entries('session_id = ?', [sessionId]),
+    listBySession: (sessionId) => entries(`seq IN (${SESSION_SEQS})`, [sessionId, sessionId]),
     async head() {
       const [row] = await db.read.all('SELECT * FROM audit_signatures ORDER BY seq DESC LIMIT 1');
       return row ? signatureFromRow(row) : null;

@@ -1,5 +1,6 @@
 import { GuardlineError } from '../errors/index.ts';
 import type { SessionMeta } from '../model/index.ts';
+import { SESSION_SEQS } from './audit-session-index.ts';
 import type { StoreContext } from './context.ts';
 import { decisionFromRow, directiveFromRow, sessionFromRow } from './rows.ts';
 import { whereClause } from './sql.ts';
@@ -143,8 +144,8 @@ export function sqlDecisions({ db }: StoreContext): DecisionsStore {
     async listBySession(sessionId) {
       // Every decision is recorded with exactly one audit entry of kind 'decision' (sql-record.ts).
       const rows = await db.read.all(
-        "SELECT payload AS body FROM audit_entries WHERE session_id = ? AND kind = 'decision' ORDER BY seq",
-        [sessionId],
+        `SELECT payload AS body FROM audit_entries WHERE seq IN (${SESSION_SEQS}) AND kind = 'decision' ORDER BY seq`,
+        [sessionId, sessionId],
       );
       return rows.map(decisionFromRow);
     },

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AuditSigner } from '../audit/keys.ts';
+import { AuditSessionIndexer } from './audit-session-index.ts';
 import type { BufferedTx } from './buffered-tx.ts';
 import { GroupCommitter } from './committer.ts';
 import type { StoreContext } from './context.ts';
@@ -91,6 +92,8 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
   await migrate(db);
   const committer = new GroupCommitter(db, signer, options.maxBatch);
   const ctx: StoreContext = { db, committer, approvalChanged: (tx, event) => bus.publish(tx, event) };
+  const indexer = new AuditSessionIndexer(db, committer);
+  indexer.start();
   let closed = false;
   return {
     backend: db.dialect,
@@ -115,6 +118,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
     async close() {
       if (closed) return;
       closed = true;
+      await indexer.close();
       await committer.close();
       await bus.close();
       await db.close();
