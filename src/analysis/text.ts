@@ -82,9 +82,23 @@ function tokenCharAt(norm: string, i: number): number {
   return c === 36 || c === 37 || c === 39 ? 1 : wordCharAt(norm, i);
 }
 
+/** What an ASCII character is to the tokenizer. */
+const OTHER = 0;
+const TOKEN_CHAR = 1;
+const SENTENCE_BREAK = 2;
+const CLAUSE_BREAK = 3;
+/** Indexed by character code: a table lookup per ASCII character instead of function calls. */
+const ASCII_KIND = new Uint8Array(128).map((_, code) => {
+  if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90)) return TOKEN_CHAR;
+  if (code === 36 || code === 37 || code === 39) return TOKEN_CHAR;
+  if (isSentenceBreak(code)) return SENTENCE_BREAK;
+  return isClauseBreak(code) ? CLAUSE_BREAK : OTHER;
+});
+
 /**
  * Tokens of normalized text, in one pass: runs of letters, digits, $ % and apostrophes, with
  * "." and "," kept inside numbers ("1,499.00"); clause and sentence numbers from punctuation.
+ * ASCII characters are classified by table; others by `tokenCharAt` and the break tests.
  */
 export function tokenize(norm: string): Token[] {
   const tokens: Token[] = [];
@@ -95,20 +109,25 @@ export function tokenize(norm: string): Token[] {
   let i = 0;
   const n = norm.length;
   while (i < n) {
-    let len = tokenCharAt(norm, i);
+    const code = norm.charCodeAt(i);
+    let len = code < 128 ? ((ASCII_KIND[code] as number) === TOKEN_CHAR ? 1 : 0) : tokenCharAt(norm, i);
     if (len === 0) {
-      const code = norm.charCodeAt(i);
-      if (isSentenceBreak(code)) sentenceBreak = true;
-      else if (isClauseBreak(code)) clauseBreak = true;
+      const kind = code < 128 ? (ASCII_KIND[code] as number) : OTHER;
+      if (kind === SENTENCE_BREAK || (code >= 128 && isSentenceBreak(code))) sentenceBreak = true;
+      else if (kind === CLAUSE_BREAK || (code >= 128 && isClauseBreak(code))) clauseBreak = true;
       i++;
       continue;
     }
     const start = i;
     i += len;
     while (i < n && i - start < MAX_TOKEN) {
-      len = tokenCharAt(norm, i);
+      const c = norm.charCodeAt(i);
+      if (c < 128 && (ASCII_KIND[c] as number) === TOKEN_CHAR) {
+        i++;
+        continue;
+      }
+      len = c < 128 ? 0 : tokenCharAt(norm, i);
       if (len === 0) {
-        const c = norm.charCodeAt(i);
         if ((c === 46 || c === 44) && i + 1 < n && wordCharAt(norm, i + 1) > 0 && isDigitAt(norm, i + 1)) len = 1;
         else break;
       }
