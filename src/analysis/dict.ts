@@ -9,7 +9,10 @@ export function dict<T>(entries: Record<string, T>): Record<string, T> {
  * of analysis time; most tokens fail on their first letter or length here.
  */
 export class WordFilter {
-  private readonly firstCodes = new Set<number>();
+  /** Bit c of word c >> 5 set when some key starts with ASCII code c: a load and a mask, not a set lookup. */
+  private readonly asciiFirst = new Int32Array(4);
+  /** First codes of keys that start outside ASCII. */
+  private readonly otherFirst = new Set<number>();
   /** Bit n set when some key has length n (keys longer than 31 are never ruled out by length). */
   private lengths = 0;
   private anyLong = false;
@@ -17,7 +20,9 @@ export class WordFilter {
   constructor(...tables: Record<string, unknown>[]) {
     for (const table of tables) {
       for (const key of Object.keys(table)) {
-        this.firstCodes.add(key.charCodeAt(0));
+        const c = key.charCodeAt(0);
+        if (c < 128) this.asciiFirst[c >> 5] = (this.asciiFirst[c >> 5] as number) | (1 << (c & 31));
+        else this.otherFirst.add(c);
         if (key.length > 31) this.anyLong = true;
         else this.lengths |= 1 << key.length;
       }
@@ -27,6 +32,8 @@ export class WordFilter {
   /** False when `w` is certainly not a key of the tables. */
   mayHave(w: string): boolean {
     const lengthOk = w.length > 31 ? this.anyLong : (this.lengths & (1 << w.length)) !== 0;
-    return lengthOk && this.firstCodes.has(w.charCodeAt(0));
+    if (!lengthOk) return false;
+    const c = w.charCodeAt(0);
+    return c < 128 ? ((this.asciiFirst[c >> 5] as number) & (1 << (c & 31))) !== 0 : this.otherFirst.has(c);
   }
 }
