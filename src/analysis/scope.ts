@@ -25,7 +25,7 @@ export class Scope {
   /** Matches per list id, found on first use. */
   private readonly cache: (Located[] | undefined)[] = [];
   /** For each list: the positions where a match could start (ascending), or null to scan everything. */
-  private readonly starts: (number[] | null)[];
+  private readonly starts: Starts;
 
   constructor(
     readonly text: Text,
@@ -43,17 +43,17 @@ export class Scope {
     if (found) return found;
     found = [];
     const starts = this.starts[list.id];
-    if (starts === null || starts === undefined) {
+    if (starts === null) {
       for (const span of findAll(list.re, this.text.norm)) found.push(this.locate(span));
-    } else {
+    } else if (starts !== undefined) {
       const re = list.sticky;
       let end = 0;
       for (const at of starts) {
         if (at < end) continue;
         re.lastIndex = at;
-        const m = re.exec(this.text.norm);
-        if (m === null || m[0].length === 0) continue;
-        end = at + m[0].length;
+        // test() leaves lastIndex at the end of the match, without building the match array.
+        if (!re.test(this.text.norm) || re.lastIndex === at) continue;
+        end = re.lastIndex;
         found.push(this.locate([at, end]));
       }
     }
@@ -166,24 +166,28 @@ function hasInnerStart(w: string): boolean {
   return false;
 }
 
-/** Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its first words. */
-function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (number[] | null)[] {
-  const starts: (number[] | null)[] = [];
-  for (let i = 0; i < phrases.listCount; i++) starts.push([]);
+/**
+ * Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its
+ * first words. A list's array is made at its first position; undefined: no position at all.
+ */
+function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): Starts {
+  const starts: Starts = new Array(phrases.listCount);
   for (const id of phrases.startAnywhere) starts[id] = null;
+  const numberIds = phrases.startIndex.get(NUMBER_KEY);
   for (const token of tokens) {
     const w = token.w;
-    markStart(starts, phrases, w, token.start);
+    markStart(starts, phrases, numberIds, w, token.start);
     if (!hasInnerStart(w)) continue;
     // $ % . and , split a token for phrase matching: a match may start after one ("20%off") or
     // end before one ("take%"), so each part is a possible first word.
     let from = 0;
     for (let i = 0; i <= w.length; i++) {
       if (i === w.length || isInnerStart(w.charCodeAt(i))) {
-        if (i > from && i - from < w.length) markStart(starts, phrases, w.slice(from, i), token.start + from);
+        if (i > from && i - from < w.length)
+          markStart(starts, phrases, numberIds, w.slice(from, i), token.start + from);
         // A number may start at a "$" inside the token ("i%$1,499").
         if (i > 0 && w.charCodeAt(i) === 36 && isNumberStart(w.slice(i, i + 3)))
-          markNumber(starts, phrases, token.start + i);
+          mark(starts, numberIds, token.start + i);
         from = i + 1;
       }
     }
@@ -191,14 +195,27 @@ function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): (nu
   return starts;
 }
 
+/** Per list: positions (ascending), null to scan the whole text, undefined when nothing can start. */
+type Starts = (number[] | null | undefined)[];
+
 /** Marks `at` as a start for the lists that can begin with this word, or with a number there. */
-function markStart(starts: (number[] | null)[], phrases: CompiledPhrases, word: string, at: number): void {
+function markStart(
+  starts: Starts,
+  phrases: CompiledPhrases,
+  numberIds: readonly number[] | undefined,
+  word: string,
+  at: number,
+): void {
   const ids = phrases.startIndex.get(tokenKey(word));
-  if (ids) for (const id of ids) starts[id]?.push(at);
-  if (isNumberStart(word)) markNumber(starts, phrases, at);
+  if (ids) mark(starts, ids, at);
+  if (numberIds && isNumberStart(word)) mark(starts, numberIds, at);
 }
 
-function markNumber(starts: (number[] | null)[], phrases: CompiledPhrases, at: number): void {
-  const ids = phrases.startIndex.get(NUMBER_KEY);
-  if (ids) for (const id of ids) starts[id]?.push(at);
+function mark(starts: Starts, ids: readonly number[] | undefined, at: number): void {
+  if (!ids) return;
+  for (const id of ids) {
+    const list = starts[id];
+    if (list === undefined) starts[id] = [at];
+    else list?.push(at);
+  }
 }
