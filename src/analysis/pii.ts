@@ -70,6 +70,7 @@ const ALNUM = /[\p{L}\p{N}]/u;
  */
 function spokenEmails(norm: string): PiiFact[] {
   const out: PiiFact[] = [];
+  if (!hasSpokenDomain(norm)) return out;
   let done = 0;
   for (let at = norm.indexOf(' at '); at !== -1; at = norm.indexOf(' at ', at + 1)) {
     if (!hasDomainDot(norm, at + 4)) continue;
@@ -89,6 +90,24 @@ function spokenEmails(norm: string): PiiFact[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether some " at " is followed as an address's domain must start: 1–30 letters or digits, then " dot "
+ * or ".". Without one, SPOKEN_EMAIL cannot match anywhere in the text, so no window is searched.
+ */
+function hasSpokenDomain(norm: string): boolean {
+  for (let at = norm.indexOf(' at '); at !== -1; at = norm.indexOf(' at ', at + 1)) {
+    const from = at + 4;
+    let end = from;
+    while (end < norm.length && end - from <= 30 && isAsciiAlnum(norm.charCodeAt(end))) end++;
+    if (end > from && end - from <= 30 && (norm.charCodeAt(end) === 46 || norm.startsWith(' dot ', end))) return true;
+  }
+  return false;
+}
+
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }
 
 /** Whether a " dot " or "." follows within reach: an address's domain needs one. */
