@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
-import { compileList, compilePhrase, type PhraseList, PhraseSyntaxError } from './phrase-syntax.ts';
+import {
+  compileList,
+  compilePhrase,
+  NUMBER_FIRST_WORDS,
+  NUMBER_KEY,
+  type PhraseList,
+  PhraseSyntaxError,
+} from './phrase-syntax.ts';
 
 export const DEFAULT_PHRASES_PATH = new URL('../../policies/phrases.yaml', import.meta.url);
 
@@ -71,7 +78,10 @@ type Lists<T> = { [K in keyof T]: T[K] extends string[] ? PhraseList : T[K] exte
 
 /** The phrase book with every list compiled to one global regular expression. */
 export type CompiledPhrases = Omit<Lists<Omit<PhraseBook, 'version'>>, 'customer'> & {
-  /** Token key -> ids of the lists a match could start at that token. */
+  /**
+   * Token key -> ids of the lists a match could start at that token; for a word a number can
+   * start with ("twenty", "a"), the lists that begin with a number (`NUMBER_KEY`) too.
+   */
   startIndex: ReadonlyMap<string, readonly number[]>;
   /** Ids of lists that may start at any token (they begin with a number). */
   startAnywhere: readonly number[];
@@ -139,6 +149,16 @@ export function compilePhraseBook(book: PhraseBook): CompiledPhrases {
   const startIndex = new Map<string, number[]>();
   for (const list of all) {
     for (const word of list.first ?? []) startIndex.set(word, [...(startIndex.get(word) ?? []), list.id]);
+  }
+  // A number word also starts the lists that begin with a number: one lookup per word token.
+  const numberLists = startIndex.get(NUMBER_KEY) ?? [];
+  for (const word of NUMBER_FIRST_WORDS) {
+    const lists = new Set([...(startIndex.get(word) ?? []), ...numberLists]);
+    if (lists.size > 0)
+      startIndex.set(
+        word,
+        [...lists].sort((a, b) => a - b),
+      );
   }
   const c = book.customer;
   const compiled: CompiledPhrases = {

@@ -22,7 +22,10 @@ const NUMBER = `${NUMBER_ITEM}(?:${SEP}${NUMBER_ITEM}){0,3}`;
 
 /** The start key (see `firstWords`) of a phrase that begins with a number (`#`). */
 export const NUMBER_KEY = '#';
-const NUMBER_FIRST_WORDS = new Set(NUMBER_WORDS.split('|').map((w) => w.split(' ')[0] as string));
+/** The words a number in words can start with ("a" for "a couple"). */
+export const NUMBER_FIRST_WORDS: ReadonlySet<string> = new Set(
+  NUMBER_WORDS.split('|').map((w) => w.split(' ')[0] as string),
+);
 const DIGIT = /^\p{N}/u;
 
 /** Whether a `#` can match starting at this token: a digit, "$" and a digit, or a number word. */

@@ -206,9 +206,11 @@ function markStart(
   word: string,
   at: number,
 ): void {
-  const ids = phrases.startIndex.get(tokenKey(word));
-  if (ids) mark(starts, ids, at);
-  if (numberIds && isNumberStart(word)) mark(starts, numberIds, at);
+  const key = tokenKey(word);
+  mark(starts, phrases.startIndex.get(key), at);
+  // The index already gave a number word's number lists; digits, "$" and the rest are tested here.
+  const c = word.charCodeAt(0);
+  if (numberIds && !(c >= 97 && c <= 122 && key === word) && isNumberStart(word)) mark(starts, numberIds, at);
 }
 
 function mark(starts: Starts, ids: readonly number[] | undefined, at: number): void {
