@@ -3,7 +3,7 @@
  * price matching — each only when it is an offer (not negated, not hypothetical, not someone
  * else's number).
  */
-import { dict, WordFilter } from './dict.ts';
+import { WordFilter, wordMap } from './dict.ts';
 import { findNumbers, firstNumberFrom, type NumberMention } from './numbers.ts';
 import type { Scope } from './scope.ts';
 import { type Token, tokenAtOrAfter } from './text.ts';
@@ -11,9 +11,9 @@ import type { ConcessionFact, Span } from './types.ts';
 
 const OFFER_CUE_REACH = 5;
 const OFF_CUE_REACH = 2;
-const FRACTIONS: Record<string, number> = dict({ half: 50, quarter: 25, third: 33.33 });
-const MAYBE_FRACTION = new WordFilter(FRACTIONS);
-const PERIOD_MONTHS: Record<string, number> = dict({
+const FRACTIONS = wordMap({ half: 50, quarter: 25, third: 33.33 });
+const MAYBE_FRACTION = new WordFilter(FRACTIONS.keys());
+const PERIOD_MONTHS = wordMap({
   month: 1,
   months: 1,
   mo: 1,
@@ -210,7 +210,7 @@ function fractions(scope: Scope): Found[] {
   const tokens = scope.text.tokens;
   for (let i = 0; i < tokens.length; i++) {
     const w = (tokens[i] as Token).w;
-    const value = MAYBE_FRACTION.mayHave(w) ? FRACTIONS[w] : undefined;
+    const value = MAYBE_FRACTION.mayHave(w) ? FRACTIONS.get(w) : undefined;
     if (value === undefined) continue;
     const next = tokens[i + 1]?.w;
     const priced = next === 'price' || next === 'off' || (next === 'the' && tokens[i + 2]?.w === 'price');
@@ -265,7 +265,7 @@ function freePeriods(scope: Scope, numbers: readonly NumberMention[]): Found[] {
 }
 
 function periodUnit(w: string): number | undefined {
-  return PERIOD_MONTHS[w.endsWith("'s") ? w.slice(0, -2) : w];
+  return PERIOD_MONTHS.get(w.endsWith("'s") ? w.slice(0, -2) : w);
 }
 
 function quantity(

@@ -3,7 +3,7 @@
  * ("twenty-five", "fifteen hundred", "one point five k", "three hundred and fifty"), mixed
  * ("2 grand", "15 hundred"), with the unit that follows ("percent", "per cent", "dollars", "bucks").
  */
-import { dict, WordFilter } from './dict.ts';
+import { WordFilter, wordMap } from './dict.ts';
 import type { Token } from './text.ts';
 
 export interface NumberMention {
@@ -19,7 +19,7 @@ export interface NumberMention {
   thousands: boolean;
 }
 
-const ONES: Record<string, number> = dict({
+const ONES = wordMap({
   zero: 0,
   one: 1,
   two: 2,
@@ -31,7 +31,7 @@ const ONES: Record<string, number> = dict({
   eight: 8,
   nine: 9,
 });
-const TEENS: Record<string, number> = dict({
+const TEENS = wordMap({
   ten: 10,
   eleven: 11,
   twelve: 12,
@@ -43,7 +43,7 @@ const TEENS: Record<string, number> = dict({
   eighteen: 18,
   nineteen: 19,
 });
-const TENS: Record<string, number> = dict({
+const TENS = wordMap({
   twenty: 20,
   thirty: 30,
   forty: 40,
@@ -54,7 +54,7 @@ const TENS: Record<string, number> = dict({
   eighty: 80,
   ninety: 90,
 });
-const SCALES: Record<string, number> = dict({
+const SCALES = wordMap({
   thousand: 1_000,
   k: 1_000,
   grand: 1_000,
@@ -63,8 +63,8 @@ const SCALES: Record<string, number> = dict({
   m: 1_000_000,
 });
 
-/** Words a number can start with, besides digits and "$" (one table: one lookup per token). */
-const START_WORDS: Record<string, number> = dict({ ...ONES, ...TEENS, ...TENS, a: 1, an: 1 });
+/** Words a number can start with, besides digits and "$" (one set: one lookup per token). */
+const START_WORDS = new Set([...ONES.keys(), ...TEENS.keys(), ...TENS.keys(), 'a', 'an']);
 const MAYBE_START_WORD = new WordFilter(START_WORDS);
 
 const DIGITS = /^(\$)?(\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.(\d{1,6}))?(k|m|%|pct|percent|bucks|grand|usd|dollars?)?$/;
@@ -93,7 +93,7 @@ function word(tokens: readonly Token[], i: number): string | undefined {
 function canStartNumber(w: string): boolean {
   const c = w.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 36) return true;
-  return MAYBE_START_WORD.mayHave(w) && w in START_WORDS;
+  return MAYBE_START_WORD.mayHave(w) && START_WORDS.has(w);
 }
 
 function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
@@ -137,18 +137,18 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
     const w = word(tokens, j);
     if (w === undefined || percent) break;
     if (
-      w in ONES &&
+      ONES.has(w) &&
       (last === 'start' || last === 'tens' || last === 'hundred' || last === 'scale') &&
       !(last === 'scale' && thousands)
     ) {
       if (w === 'zero' && last !== 'start') break;
-      current += ONES[w] as number;
+      current += ONES.get(w) as number;
       last = 'ones';
-    } else if (w in TEENS && (last === 'start' || last === 'hundred' || (last === 'scale' && !thousands))) {
-      current += TEENS[w] as number;
+    } else if (TEENS.has(w) && (last === 'start' || last === 'hundred' || (last === 'scale' && !thousands))) {
+      current += TEENS.get(w) as number;
       last = 'teen';
-    } else if (w in TENS && (last === 'start' || last === 'hundred' || (last === 'scale' && !thousands))) {
-      current += TENS[w] as number;
+    } else if (TENS.has(w) && (last === 'start' || last === 'hundred' || (last === 'scale' && !thousands))) {
+      current += TENS.get(w) as number;
       last = 'tens';
     } else if (
       w === 'hundred' &&
@@ -158,12 +158,12 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
       current *= 100;
       last = 'hundred';
     } else if (
-      w in SCALES &&
+      SCALES.has(w) &&
       w !== 'm' &&
       (last === 'ones' || last === 'teen' || last === 'tens' || last === 'hundred' || last === 'digits')
     ) {
       if (w === 'k' || w === 'grand') thousands = true;
-      total += current * (SCALES[w] as number);
+      total += current * (SCALES.get(w) as number);
       current = 0;
       last = 'scale';
     } else if (w === 'and' && (last === 'hundred' || last === 'scale') && isSmallNumberWord(word(tokens, j + 1))) {
@@ -186,12 +186,12 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
       last !== 'hundred' &&
       last !== 'scale' &&
       word(tokens, j + 1) !== undefined &&
-      (word(tokens, j + 1) as string) in ONES
+      ONES.has(word(tokens, j + 1) as string)
     ) {
       let scale = 0.1;
       j++;
-      while (j < tokens.length && (word(tokens, j) as string) in ONES && scale > 1e-4) {
-        current += (ONES[word(tokens, j) as string] as number) * scale;
+      while (j < tokens.length && ONES.has(word(tokens, j) as string) && scale > 1e-4) {
+        current += (ONES.get(word(tokens, j) as string) as number) * scale;
         scale /= 10;
         j++;
       }
@@ -242,16 +242,16 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
 function twoDigitWordsAt(tokens: readonly Token[], j: number): { value: number; end: number } | null {
   const w = word(tokens, j);
   if (w === undefined) return null;
-  const teen = TEENS[w];
+  const teen = TEENS.get(w);
   if (teen !== undefined) return { value: teen, end: j + 1 };
-  const tens = TENS[w];
+  const tens = TENS.get(w);
   if (tens === undefined) return null;
-  const ones = ONES[word(tokens, j + 1) ?? ''];
+  const ones = ONES.get(word(tokens, j + 1) ?? '');
   return ones !== undefined && ones > 0 ? { value: tens + ones, end: j + 2 } : { value: tens, end: j + 1 };
 }
 
 function isSmallNumberWord(w: string | undefined): boolean {
-  return w !== undefined && (w in ONES || w in TEENS || w in TENS || /^\d{1,2}$/.test(w));
+  return w !== undefined && (ONES.has(w) || TEENS.has(w) || TENS.has(w) || /^\d{1,2}$/.test(w));
 }
 
 function round(n: number): number {

@@ -4,7 +4,7 @@
  * Social Security numbers — in digits or digit words ("five five five one two three ...").
  * Everything scans in linear time; no regex here has an unbounded quantifier.
  */
-import { dict, WordFilter } from './dict.ts';
+import { WordFilter, wordMap } from './dict.ts';
 import { readText, type Text, type Token } from './text.ts';
 import type { PiiFact, PiiKind, UtteranceFacts } from './types.ts';
 
@@ -12,7 +12,7 @@ const LOCAL = /[a-z0-9._%+-]/;
 const DOMAIN = /[a-z0-9.-]/;
 const SPOKEN_EMAIL =
   /(?<![\p{L}\p{N}])[a-z0-9]{1,30}(?:(?: dot | underscore | dash |[._-])[a-z0-9]{1,30}){0,3} at [a-z0-9]{1,30}(?:(?: dot |\.)[a-z0-9]{1,30}){0,2}(?: dot |\.)(?:com|net|org|io|co|edu|gov|us|ai|uk|ca|de|biz|info|me)(?![\p{L}\p{N}])/gu;
-const DIGIT_WORDS: Record<string, string> = dict({
+const DIGIT_WORDS = wordMap({
   zero: '0',
   oh: '0',
   o: '0',
@@ -26,7 +26,7 @@ const DIGIT_WORDS: Record<string, string> = dict({
   eight: '8',
   nine: '9',
 });
-const MAYBE_DIGIT_WORD = new WordFilter(DIGIT_WORDS);
+const MAYBE_DIGIT_WORD = new WordFilter(DIGIT_WORDS.keys());
 const SSN_CUE = /\b(?:social|ssn|social security|ss number)\b/;
 /** The redaction label, whole or cut at the start of the cue window. */
 const LABEL_SSN = /\[?ssn\]/g;
@@ -131,10 +131,10 @@ interface Run {
 
 function tokenDigits(w: string): string | null {
   const c = w.charCodeAt(0);
-  if (c < 48 || c > 57) return MAYBE_DIGIT_WORD.mayHave(w) ? (DIGIT_WORDS[w] ?? null) : null;
+  if (c < 48 || c > 57) return MAYBE_DIGIT_WORD.mayHave(w) ? (DIGIT_WORDS.get(w) ?? null) : null;
   if (/^\d{1,19}$/.test(w)) return w;
   if (/^\d{1,4}(?:\.\d{1,4}){1,4}$/.test(w)) return w.replace(/\./g, '');
-  return DIGIT_WORDS[w] ?? null;
+  return DIGIT_WORDS.get(w) ?? null;
 }
 
 /** Between two tokens of a number: only spaces, dashes, dots, parentheses or slashes. */
