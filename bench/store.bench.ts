@@ -27,13 +27,16 @@ const CONCURRENCY = 256;
 const PG_URL = process.env.GUARDLINE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
+const SESSIONS = 50;
 let counter = 0;
+/** A decision as a live session makes it: its id is the session's id and its sequence number. */
 function decision(): Decision {
   const n = counter++;
+  const sessionId = `s-${n % SESSIONS}`;
   return {
-    id: `d-${n}`,
+    id: `${sessionId}:d${Math.floor(n / SESSIONS)}`,
     proposalId: `p-${n}`,
-    sessionId: `s-${n % 50}`,
+    sessionId,
     kind: 'concession',
     outcome: 'allow',
     rationale: [
