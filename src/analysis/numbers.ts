@@ -76,7 +76,8 @@ export function findNumbers(tokens: readonly Token[]): NumberMention[] {
   const out: NumberMention[] = [];
   let i = 0;
   while (i < tokens.length) {
-    const m = parseAt(tokens, i);
+    // Most tokens cannot start a number: ruled out here, without the call.
+    const m = canStartNumber((tokens[i] as Token).w) ? parseAt(tokens, i) : null;
     if (m) {
       out.push(m);
       i = m.tokEnd;
@@ -96,8 +97,8 @@ function canStartNumber(w: string): boolean {
   return MAYBE_START_WORD.mayHave(w) && START_WORDS.has(w);
 }
 
+/** The number starting at token i, which `canStartNumber`. */
 function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
-  if (!canStartNumber((tokens[i] as Token).w)) return null;
   let j = i;
   let currency = false;
   if (word(tokens, j) === '$' && tokens[j + 1] && /^\d/.test(word(tokens, j + 1) as string)) {
