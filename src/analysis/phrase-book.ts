@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
+import { ANY_FOLLOWER, firstWordFollowers } from './followers.ts';
 import {
   compileList,
   compilePhrase,
@@ -76,13 +77,20 @@ export type PhraseBook = z.infer<typeof PhraseBookSchema>;
 
 type Lists<T> = { [K in keyof T]: T[K] extends string[] ? PhraseList : T[K] extends object ? Lists<T[K]> : never };
 
+/** Where lists can start: at a token with one key, in list id order. */
+export interface StartEntry {
+  lists: number[];
+  /** Per list: the first characters its next word can have there (see followers.ts). */
+  follow: number[];
+}
+
 /** The phrase book with every list compiled to one global regular expression. */
 export type CompiledPhrases = Omit<Lists<Omit<PhraseBook, 'version'>>, 'customer'> & {
   /**
-   * Token key -> ids of the lists a match could start at that token; for a word a number can
-   * start with ("twenty", "a"), the lists that begin with a number (`NUMBER_KEY`) too.
+   * Token key -> the lists a match could start at that token; for a word a number can start
+   * with ("twenty", "a"), the lists that begin with a number (`NUMBER_KEY`) too.
    */
-  startIndex: ReadonlyMap<string, readonly number[]>;
+  startIndex: ReadonlyMap<string, StartEntry>;
   /** Ids of lists that may start at any token (they begin with a number). */
   startAnywhere: readonly number[];
   listCount: number;
@@ -117,14 +125,16 @@ export function loadPhraseBook(path: string | URL = DEFAULT_PHRASES_PATH): Phras
   return parsePhraseBook(data, String(path));
 }
 
-function compileTree<T extends object>(tree: T, all: PhraseList[]): Lists<T> {
+/** Compiles every list of `tree`, adding each to `all` and its phrases to `sources`, by id. */
+function compileTree<T extends object>(tree: T, all: PhraseList[], sources: string[][]): Lists<T> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(tree)) {
     if (Array.isArray(value)) {
       const list = compileList(value as string[], all.length);
       all.push(list);
+      sources.push(value as string[]);
       out[key] = list;
-    } else if (value && typeof value === 'object') out[key] = compileTree(value, all);
+    } else if (value && typeof value === 'object') out[key] = compileTree(value, all, sources);
   }
   return out as Lists<T>;
 }
@@ -137,6 +147,38 @@ function wholeUtterance(items: readonly string[], fillers: readonly string[]): R
   return new RegExp(`^${edge}(?:${filler}${edge}){0,4}(?:${item})(?:${edge}${unit}){0,6}${edge}$`, 'u');
 }
 
+/** Token key -> the lists a match can start at such a token, with what can follow there. */
+function buildStartIndex(all: readonly PhraseList[], sources: readonly string[][]): Map<string, StartEntry> {
+  const index = new Map<string, StartEntry>();
+  const add = (key: string, id: number, follow: number): void => {
+    const entry = index.get(key) ?? { lists: [], follow: [] };
+    const at = entry.lists.indexOf(id);
+    if (at >= 0) entry.follow[at] = ANY_FOLLOWER;
+    else {
+      entry.lists.push(id);
+      entry.follow.push(follow);
+    }
+    index.set(key, entry);
+  };
+  for (const list of all) {
+    const followers = firstWordFollowers(sources[list.id] ?? []);
+    for (const word of list.first ?? []) add(word, list.id, followers?.get(word) ?? ANY_FOLLOWER);
+  }
+  // A number word also starts the lists that begin with a number: one lookup per word token.
+  const numberLists = index.get(NUMBER_KEY)?.lists ?? [];
+  for (const word of NUMBER_FIRST_WORDS) {
+    for (const id of numberLists) add(word, id, ANY_FOLLOWER);
+    const entry = index.get(word);
+    if (entry) index.set(word, byListId(entry));
+  }
+  return index;
+}
+
+function byListId(entry: StartEntry): StartEntry {
+  const order = entry.lists.map((_, i) => i).sort((a, b) => (entry.lists[a] as number) - (entry.lists[b] as number));
+  return { lists: order.map((i) => entry.lists[i] as number), follow: order.map((i) => entry.follow[i] as number) };
+}
+
 const compiledCache = new WeakMap<PhraseBook, CompiledPhrases>();
 
 /** Compiles a phrase book once (cached per object). */
@@ -145,21 +187,9 @@ export function compilePhraseBook(book: PhraseBook): CompiledPhrases {
   if (cached) return cached;
   const { version: _version, ...rest } = book;
   const all: PhraseList[] = [];
-  const lists = compileTree(rest, all);
-  const startIndex = new Map<string, number[]>();
-  for (const list of all) {
-    for (const word of list.first ?? []) startIndex.set(word, [...(startIndex.get(word) ?? []), list.id]);
-  }
-  // A number word also starts the lists that begin with a number: one lookup per word token.
-  const numberLists = startIndex.get(NUMBER_KEY) ?? [];
-  for (const word of NUMBER_FIRST_WORDS) {
-    const lists = new Set([...(startIndex.get(word) ?? []), ...numberLists]);
-    if (lists.size > 0)
-      startIndex.set(
-        word,
-        [...lists].sort((a, b) => a - b),
-      );
-  }
+  const sources: string[][] = [];
+  const lists = compileTree(rest, all, sources);
+  const startIndex = buildStartIndex(all, sources);
   const c = book.customer;
   const compiled: CompiledPhrases = {
     ...lists,

@@ -39,7 +39,8 @@ export function isNumberStart(token: string): boolean {
 /** Characters a phrase may contain. */
 export const PHRASE_CHARS = /^[a-z0-9 '()|?.#&%-]+$/;
 
-type Item =
+/** One element of a parsed phrase. */
+export type Item =
   | { kind: 'word'; raw: string; source: string; optional: boolean }
   | { kind: 'group'; options: Item[][]; optional: boolean }
   | { kind: 'number'; optional: boolean }
@@ -47,7 +48,8 @@ type Item =
 
 export class PhraseSyntaxError extends Error {}
 
-function parsePhrase(phrase: string): Item[] {
+/** Parses one phrase into its items; throws PhraseSyntaxError when it is not valid. */
+export function parsePhrase(phrase: string): Item[] {
   const text = phrase.trim().replace(/\s+/g, ' ');
   if (!PHRASE_CHARS.test(text))
     throw new PhraseSyntaxError(`"${phrase}" has characters other than a-z 0-9 ' ( ) | ? . # & % - and spaces`);
@@ -174,6 +176,27 @@ function emitItem(item: Exclude<Item, { kind: 'gap' }>): string {
 
 function emitSequence(items: Item[]): string {
   let out = '';
+  for (const { item, started, gap } of placed(items)) {
+    const body = emitItem(item);
+    const sep = gap ? `${GAP}${SEP}` : SEP;
+    if (!started) out += item.optional ? `(?:${body}${SEP})?` : body;
+    else out += item.optional ? `(?:${sep}${body})?` : `${sep}${body}`;
+  }
+  return out;
+}
+
+/** An item of a sequence and where it stands. */
+export interface Placed {
+  item: Exclude<Item, { kind: 'gap' }>;
+  /** A required item stands before it: a separator (or a gap) comes first. */
+  started: boolean;
+  /** A "..." stands between it and the last required item before it. */
+  gap: boolean;
+}
+
+/** The items of a sequence but its gaps, each with where it stands. */
+export function placed(items: readonly Item[]): Placed[] {
+  const out: Placed[] = [];
   let started = false;
   let gap = false;
   for (const item of items) {
@@ -181,10 +204,7 @@ function emitSequence(items: Item[]): string {
       gap = true;
       continue;
     }
-    const body = emitItem(item);
-    const sep = gap ? `${GAP}${SEP}` : SEP;
-    if (!started) out += item.optional ? `(?:${body}${SEP})?` : body;
-    else out += item.optional ? `(?:${sep}${body})?` : `${sep}${body}`;
+    out.push({ item, started, gap });
     if (!item.optional) {
       started = true;
       gap = false; // an optional item after "..." keeps the gap open for the next required one

@@ -3,7 +3,8 @@
  * to me I'd give you 40%") or about someone else's numbers ("their price is $1,200"). Phrase
  * matches are found lazily, once per utterance, only when some candidate needs them.
  */
-import type { CompiledPhrases } from './phrase-book.ts';
+import { ANY_FOLLOWER, nextCharBit } from './followers.ts';
+import type { CompiledPhrases, StartEntry } from './phrase-book.ts';
 import { isNumberStart, NUMBER_KEY, type PhraseList, tokenKey } from './phrase-syntax.ts';
 import { findAll, markClauseWords, type Text, type Token, tokenAtOrAfter } from './text.ts';
 import type { Span } from './types.ts';
@@ -31,7 +32,7 @@ export class Scope {
     readonly text: Text,
     readonly phrases: CompiledPhrases,
   ) {
-    this.starts = startPositions(text.tokens, phrases);
+    this.starts = startPositions(text, phrases);
     const breaks: Span[] = [];
     for (const m of this.matches(phrases.clauseBreaks)) breaks.push(m.span);
     markClauseWords(text.tokens, breaks);
@@ -170,21 +171,31 @@ function hasInnerStart(w: string): boolean {
  * Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its
  * first words. A list's array is made at its first position; undefined: no position at all.
  */
-function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): Starts {
+function startPositions(text: Text, phrases: CompiledPhrases): Starts {
+  const { tokens, norm } = text;
   const starts: Starts = new Array(phrases.listCount);
   for (const id of phrases.startAnywhere) starts[id] = null;
-  const numberIds = phrases.startIndex.get(NUMBER_KEY);
-  for (const token of tokens) {
+  const numberIds = phrases.startIndex.get(NUMBER_KEY)?.lists;
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k] as Token;
     const w = token.w;
-    markStart(starts, phrases, numberIds, w, token.start);
+    const key = tokenKey(w);
+    const entry = phrases.startIndex.get(key);
+    // A list whose next word could not start as the next token does is not tried here.
+    if (entry) markFollowed(starts, entry, token.start, nextCharBit(tokens, norm, k));
+    markNumber(starts, numberIds, key === w, w, token.start);
     if (!hasInnerStart(w)) continue;
     // $ % . and , split a token for phrase matching: a match may start after one ("20%off") or
     // end before one ("take%"), so each part is a possible first word.
     let from = 0;
     for (let i = 0; i <= w.length; i++) {
       if (i === w.length || isInnerStart(w.charCodeAt(i))) {
-        if (i > from && i - from < w.length)
-          markStart(starts, phrases, numberIds, w.slice(from, i), token.start + from);
+        if (i > from && i - from < w.length) {
+          const part = w.slice(from, i);
+          const partKey = tokenKey(part);
+          mark(starts, phrases.startIndex.get(partKey)?.lists, token.start + from);
+          markNumber(starts, numberIds, partKey === part, part, token.start + from);
+        }
         // A number may start at a "$" inside the token ("i%$1,499").
         if (i > 0 && w.charCodeAt(i) === 36 && isNumberStart(w.slice(i, i + 3)))
           mark(starts, numberIds, token.start + i);
@@ -198,26 +209,37 @@ function startPositions(tokens: readonly Token[], phrases: CompiledPhrases): Sta
 /** Per list: positions (ascending), null to scan the whole text, undefined when nothing can start. */
 type Starts = (number[] | null | undefined)[];
 
-/** Marks `at` as a start for the lists that can begin with this word, or with a number there. */
-function markStart(
+/**
+ * Marks `at` for the lists that can begin with a number there. The start index already gave a
+ * number word's lists (`noApostrophe`: the word is its own key); digits, "$" and the rest are
+ * tested here.
+ */
+function markNumber(
   starts: Starts,
-  phrases: CompiledPhrases,
   numberIds: readonly number[] | undefined,
+  noApostrophe: boolean,
   word: string,
   at: number,
 ): void {
-  const key = tokenKey(word);
-  mark(starts, phrases.startIndex.get(key), at);
-  // The index already gave a number word's number lists; digits, "$" and the rest are tested here.
   const c = word.charCodeAt(0);
-  if (numberIds && !(c >= 97 && c <= 122 && key === word) && isNumberStart(word)) mark(starts, numberIds, at);
+  if (numberIds && !(c >= 97 && c <= 122 && noApostrophe) && isNumberStart(word)) mark(starts, numberIds, at);
+}
+
+/** Marks `at` for the entry's lists whose next word can start with the character of `nextBit`. */
+function markFollowed(starts: Starts, entry: StartEntry, at: number, nextBit: number): void {
+  const { lists, follow } = entry;
+  for (let i = 0; i < lists.length; i++) {
+    const f = follow[i] as number;
+    if (f === ANY_FOLLOWER || (f & nextBit) !== 0) markList(starts, lists[i] as number, at);
+  }
 }
 
 function mark(starts: Starts, ids: readonly number[] | undefined, at: number): void {
-  if (!ids) return;
-  for (const id of ids) {
-    const list = starts[id];
-    if (list === undefined) starts[id] = [at];
-    else list?.push(at);
-  }
+  if (ids) for (const id of ids) markList(starts, id, at);
+}
+
+function markList(starts: Starts, id: number, at: number): void {
+  const list = starts[id];
+  if (list === undefined) starts[id] = [at];
+  else list?.push(at);
 }
