@@ -33,6 +33,8 @@ export const ServerEnv = z.object({
   DEEPGRAM_API_KEY: opt(z.string().min(1)),
   DEEPGRAM_BASE_URL: opt(z.string().regex(/^(wss?|https?):\/\//, 'must be a ws(s):// or http(s):// URL')),
   DEEPGRAM_MODEL: z.preprocess(blank, z.string().min(1).default('nova-3')),
+  /** Call audio is sent to Deepgram in messages of about this many ms (Deepgram recommends 20–250); 0: as it arrives. */
+  DEEPGRAM_SEND_CHUNK_MS: int(100, 0, 250),
   TWILIO_ACCOUNT_SID: opt(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
   TWILIO_AUTH_TOKEN: opt(z.string().min(8)),
   TWILIO_API_BASE_URL: z.preprocess(blank, z.url().default('https://api.twilio.com')),

@@ -23,6 +23,8 @@ export interface DeepgramConfig {
   /** Unset: Deepgram's own endpoint. */
   baseUrl?: string;
   model: string;
+  /** Audio per message sent to Deepgram, in ms (0: each chunk as it arrives). */
+  sendChunkMs: number;
 }
 
 export interface TwilioConfig {
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
           apiKey: e.DEEPGRAM_API_KEY ?? 'no-key-configured',
           ...(e.DEEPGRAM_BASE_URL ? { baseUrl: e.DEEPGRAM_BASE_URL } : {}),
           model: e.DEEPGRAM_MODEL,
+          sendChunkMs: e.DEEPGRAM_SEND_CHUNK_MS,
         }
       : null;
   const twilio: TwilioConfig | null =

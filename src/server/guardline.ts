@@ -50,6 +50,7 @@ function deepgramFactory(config: Config, policy: LoadedPolicy): TranscriberFacto
         apiKey: dg.apiKey,
         ...(dg.baseUrl ? { baseUrl: dg.baseUrl } : {}),
         model: dg.model,
+        sendChunkMs: dg.sendChunkMs,
         encoding: format.encoding,
         sampleRate: format.sampleRate,
         lostGraceMs: policy.policy.timeouts.transcription_grace_seconds * 1000,

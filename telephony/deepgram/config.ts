@@ -24,6 +24,12 @@ export const DeepgramTranscriberConfig = z.object({
   vadEvents: z.boolean().default(true),
   punctuate: z.boolean().default(true),
   smartFormat: z.boolean().default(true),
+  /**
+   * Audio goes to Deepgram in messages of about this many milliseconds (Deepgram recommends 20–250):
+   * Twilio's 20 ms frames are gathered, and what is held goes out at the latest this long after its
+   * first frame arrived, at a Finalize, and at the end. 0 sends every chunk as it arrives.
+   */
+  sendChunkMs: z.number().int().min(0).max(250).default(100),
   /** Send KeepAlive when no audio went out for this long (Deepgram closes after 10 s). 0 disables. */
   keepAliveIntervalMs: z.number().int().min(0).default(4000),
   /** How long transcription may be down before `lost` is emitted (the policy's grace period). */

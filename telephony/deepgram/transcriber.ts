@@ -1,6 +1,7 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import { GuardlineError } from '../../src/errors/index.ts';
 import { AudioBacklog } from './audio-backlog.ts';
+import { AudioBatch } from './audio-batch.ts';
 import { backoffDelay } from './backoff.ts';
 import {
   BYTES_PER_SAMPLE,
@@ -36,7 +37,7 @@ export interface TranscriberStats {
 
 /**
  * Streams one call's audio to Deepgram's live API through `@deepgram/sdk` and reports typed
- * events. It owns reconnection (the SDK's is off): exponential backoff with jitter; audio sent
+ * events. Audio goes out in messages of about `sendChunkMs` (see `AudioBatch`). It owns reconnection (the SDK's is off): exponential backoff with jitter; audio sent
  * while disconnected is kept up to `maxBufferedAudioMs` and REPLAYED on reconnect (older audio is
  * dropped and counted); timestamps are offset so they stay on the call's audio timeline and never
  * go back across reconnects. KeepAlive goes out when no audio has been sent for
@@ -50,6 +51,8 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
   private readonly now: () => number;
   private readonly bytesPerSecond: number;
   private readonly backlog: AudioBacklog;
+  private readonly batch: AudioBatch;
+  private batchTimer: NodeJS.Timeout | null = null;
   private socket: ListenSocket | null = null;
   private state: TranscriberState = 'idle';
   /** Bytes of call audio handed to `sendAudio` so far (the call's audio timeline). */
@@ -78,6 +81,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     this.now = deps.now ?? Date.now;
     this.bytesPerSecond = this.config.sampleRate * BYTES_PER_SAMPLE[this.config.encoding];
     this.backlog = new AudioBacklog(Math.floor((this.config.maxBufferedAudioMs / 1000) * this.bytesPerSecond));
+    this.batch = new AudioBatch(Math.floor((this.config.sendChunkMs / 1000) * this.bytesPerSecond));
   }
 
   get stats(): TranscriberStats {
@@ -119,19 +123,21 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     if (this.state === 'closed' || this.state === 'failed') return false;
     const position = this.position;
     this.position += chunk.length;
-    const socket = this.socket;
-    if (this.state === 'open' && socket && socket.readyState === 1) {
-      socket.sendMedia(chunk);
-      this.counters.audioBytesSent += chunk.length;
-      this.lastSendAt = this.now();
-    } else {
+    if (!this.isOpen()) {
       this.backlog.push(position, chunk);
+      return true;
+    }
+    if (this.batch.add(position, chunk)) this.sendBatch();
+    else if (this.batchTimer === null) {
+      this.batchTimer = setTimeout(() => this.sendBatch(), this.config.sendChunkMs);
+      this.batchTimer.unref();
     }
     return true;
   }
 
   /** Asks Deepgram to flush the current speech as a final result (call at the end of a turn). */
   finalize(): void {
+    this.sendBatch();
     this.sendControl('Finalize');
   }
 
@@ -147,6 +153,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
       await this.connecting.catch(() => {});
       if ((this.state as TranscriberState) === 'closed') return;
     }
+    this.sendBatch();
     const socket = this.socket;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
@@ -214,6 +221,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
   private onUnexpectedClose(code: number, reason: string): void {
     this.socket = null;
     if (this.state !== 'open') return;
+    this.sendBatch(); // not open any more: into the backlog, ahead of what comes next
     const at = this.now();
     this.state = 'reconnecting';
     this.disconnectedAt = at;
@@ -268,6 +276,26 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
     this.disconnectedAt = null;
   }
 
+  private isOpen(): boolean {
+    return this.state === 'open' && this.socket !== null && this.socket.readyState === 1;
+  }
+
+  /** Sends the audio gathered so far, or keeps it for replay when the connection is not open. */
+  private sendBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    const taken = this.batch.take();
+    if (!taken) return;
+    const socket = this.socket;
+    if (socket && this.isOpen()) {
+      socket.sendMedia(taken.data);
+      this.counters.audioBytesSent += taken.data.length;
+      this.lastSendAt = this.now();
+    } else if (this.state === 'failed' || this.state === 'closed') {
+      this.counters.droppedAudioBytes += taken.data.length;
+    } else this.backlog.push(taken.position, taken.data);
+  }
+
   private keepAlive(): void {
     if (this.state !== 'open') return;
     if (this.now() - this.lastSendAt < this.config.keepAliveIntervalMs) return;
@@ -285,6 +313,7 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
 
   private fail(error: GuardlineError): void {
     this.state = 'failed';
+    this.sendBatch();
     this.clearTimers();
     this.closeSocket();
     this.emit('error', { at: this.now(), error });
@@ -297,6 +326,8 @@ export class DeepgramTranscriber extends TypedEmitter<TranscriberEvents> {
 
   private clearTimers(): void {
     this.stopKeepAlive();
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.graceTimer = null;

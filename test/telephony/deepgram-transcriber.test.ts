@@ -93,6 +93,36 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
     });
   });
 
+  it("gathers Twilio's 20 ms frames into messages of sendChunkMs, sending what is left within that time", async () => {
+    const { fake, transcriber } = await setup({ script: [] }, { sendChunkMs: 100 });
+    await transcriber.start();
+    const sentAt = Date.now();
+    for (let i = 0; i < 12; i++) transcriber.sendAudio(mulawTone(20)); // 160 bytes each
+    await until(() => fake.connections[0]?.audioBytes === 1920);
+    // Two full 100 ms messages at once, then the last 40 ms when its time was up, not before.
+    expect(fake.connections[0]?.received).toEqual(['audio:800', 'audio:800', 'audio:320']);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(90);
+    expect(transcriber.stats.audioBytesSent).toBe(1920);
+  });
+
+  it('sends the audio gathered so far ahead of Finalize and CloseStream', async () => {
+    const { fake, transcriber } = await setup({ script: [] }, { sendChunkMs: 250 });
+    await transcriber.start();
+    transcriber.sendAudio(mulawTone(40));
+    transcriber.finalize();
+    transcriber.sendAudio(mulawTone(20));
+    await transcriber.close();
+    expect(fake.connections[0]?.received).toEqual(['audio:320', 'Finalize', 'audio:160', 'CloseStream']);
+  });
+
+  it('with sendChunkMs 0, sends every chunk as it arrives', async () => {
+    const { fake, transcriber } = await setup({ script: [] }, { sendChunkMs: 0 });
+    await transcriber.start();
+    for (let i = 0; i < 3; i++) transcriber.sendAudio(mulawTone(20));
+    await until(() => fake.connections[0]?.audioBytes === 480);
+    expect(fake.connections[0]?.received).toEqual(['audio:160', 'audio:160', 'audio:160']);
+  });
+
   it('KeepAlive keeps the connection open past the idle timeout', async () => {
     const { fake, transcriber, names } = await setup({ idleTimeoutMs: 500 }, { keepAliveIntervalMs: 100 });
     await transcriber.start();
@@ -157,6 +187,27 @@ describe('DeepgramTranscriber with the real SDK against the fake Deepgram', () =
     expect(names().filter((n) => n === 'error')).toHaveLength(4);
     expect(fake.rejected.map((r) => r.status)).toEqual([503, 503, 503, 503]);
     await until(() => fake.connections[1]?.audioBytes === 2400);
+  });
+
+  it('audio gathered but not yet sent when the connection drops is replayed after the reconnect', async () => {
+    const { fake, transcriber, names, transcripts } = await setup(
+      { script: [{ afterAudioMs: 0, text: 'hello there', interim: false }] },
+      { sendChunkMs: 250, lostGraceMs: 5000 },
+    );
+    await transcriber.start();
+    transcriber.sendAudio(mulawTone(40));
+    fake.dropAll();
+    await until(() => names().includes('reconnected'));
+    await until(() => fake.connections[1]?.audioBytes === 320);
+    transcriber.sendAudio(mulawTone(20));
+    transcriber.finalize();
+    await until(() => transcripts().length > 0);
+    await transcriber.close();
+    // Replayed first, on its own, so the new connection's time 0 is that audio's start: the call's 0.
+    expect(fake.connections[1]?.received).toEqual(['audio:320', 'audio:160', 'Finalize', 'CloseStream']);
+    expect(transcripts()[0]?.start).toBeCloseTo(0, 3);
+    expect(fake.connections[0]?.audioBytes).toBe(0);
+    expect(transcriber.stats).toMatchObject({ audioBytesSent: 480, droppedAudioBytes: 0 });
   });
 
   it('a drop shorter than the grace period reconnects without lost', async () => {

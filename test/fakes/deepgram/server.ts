@@ -33,6 +33,8 @@ export interface FakeDeepgramConnection {
   audioBytes: number;
   /** Text messages received, by `type` (KeepAlive, Finalize, CloseStream, ...). */
   controlMessages: string[];
+  /** Everything received, in order: `audio:<bytes>` for each audio message, else the control's type. */
+  received: string[];
   /** Messages sent to the client, in order. */
   sent: { type: string; [key: string]: unknown }[];
   closed: { code: number; reason: string; by: 'server' | 'client' | 'dropped' } | null;
@@ -127,6 +129,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       params,
       audioBytes: 0,
       controlMessages: [],
+      received: [],
       sent: [],
       closed: null,
       audioSeconds: () => connection.audioBytes / bytesPerSecond,
@@ -169,6 +172,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       if (isBinary) {
         const chunk = data as Buffer;
         connection.audioBytes += chunk.length;
+        connection.received.push(`audio:${chunk.length}`);
         hash.update(chunk);
         const audioSec = connection.audioSeconds();
         if (dropAt !== undefined && audioSec * 1000 >= dropAt) {
@@ -186,6 +190,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
         // Deepgram ignores text it cannot parse; recorded as `invalid`.
       }
       connection.controlMessages.push(type);
+      connection.received.push(type);
       if (type === 'Finalize') send(player.finalize(connection.audioSeconds()));
       if (type === 'CloseStream') {
         if (player.hasSpeechInProgress()) send(player.finalize(connection.audioSeconds()));
