@@ -6,7 +6,7 @@
  *
  * This holds only where tokens are exactly the regex's words: the first token of ASCII letters,
  * digits and apostrophes, shorter than the tokenizer's cut, and the next one starting 1–6 code
- * points later with a letter, digit or apostrophe. Anywhere else (see `nextCharBit`) nothing is
+ * points later with a letter, digit or apostrophe. Anywhere else (see `nextWordBit`) nothing is
  * ruled out, so the regex alone still decides every match.
  */
 import { type Item, parsePhrase, placed, tokenKey } from './phrase-syntax.ts';
@@ -27,18 +27,14 @@ function charBit(code: number): number {
 }
 
 /**
- * For token `k`: the bit of the character the next word of a match would start with, 0 when no
- * next word can follow (no next token, or too much between), ANY_FOLLOWER when tokens cannot
- * tell. Also ANY_FOLLOWER when token `k` itself is not exactly one regex word.
+ * For token `k`, made of ASCII letters, digits and apostrophes only: the bit of the character the
+ * next word of a match would start with, 0 when no next word can follow (no next token, or too
+ * much between), ANY_FOLLOWER when tokens cannot tell (also when token `k` may have been cut by
+ * the tokenizer, so is not one whole regex word).
  */
-export function nextCharBit(tokens: readonly Token[], norm: string, k: number): number {
+export function nextWordBit(tokens: readonly Token[], norm: string, k: number): number {
   const token = tokens[k] as Token;
-  const w = token.w;
-  if (w.length > MAX_WHOLE_TOKEN) return ANY_FOLLOWER;
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 39)) return ANY_FOLLOWER;
-  }
+  if (token.w.length > MAX_WHOLE_TOKEN) return ANY_FOLLOWER;
   const next = tokens[k + 1];
   if (!next) return 0;
   const gap = next.start - token.end;

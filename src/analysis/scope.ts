@@ -3,7 +3,7 @@
  * to me I'd give you 40%") or about someone else's numbers ("their price is $1,200"). Phrase
  * matches are found lazily, once per utterance, only when some candidate needs them.
  */
-import { ANY_FOLLOWER, nextCharBit } from './followers.ts';
+import { ANY_FOLLOWER, nextWordBit } from './followers.ts';
 import type { CompiledPhrases, StartEntry } from './phrase-book.ts';
 import { isNumberStart, NUMBER_KEY, type PhraseList, tokenKey } from './phrase-syntax.ts';
 import { findAll, markClauseWords, type Text, type Token, tokenAtOrAfter } from './text.ts';
@@ -162,11 +162,6 @@ function isInnerStart(code: number): boolean {
   return code === 36 || code === 37 || code === 46 || code === 44;
 }
 
-function hasInnerStart(w: string): boolean {
-  for (let i = 0; i < w.length; i++) if (isInnerStart(w.charCodeAt(i))) return true;
-  return false;
-}
-
 /**
  * Where each list could start: at tokens (or parts of glued tokens, "20%off") that are one of its
  * first words. A list's array is made at its first position; undefined: no position at all.
@@ -179,12 +174,25 @@ function startPositions(text: Text, phrases: CompiledPhrases): Starts {
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k] as Token;
     const w = token.w;
-    const key = tokenKey(w);
-    const entry = phrases.startIndex.get(key);
+    // One look at the characters: apostrophes (the key drops them), "$ % . ," (a match may start
+    // inside), anything else (then the token is not one whole word of the phrase regex).
+    let apostrophe = false;
+    let inner = false;
+    let word = true;
+    for (let i = 0; i < w.length; i++) {
+      const c = w.charCodeAt(i);
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
+      if (c === 39) apostrophe = true;
+      else {
+        word = false;
+        if (isInnerStart(c)) inner = true;
+      }
+    }
+    const entry = phrases.startIndex.get(apostrophe ? tokenKey(w) : w);
     // A list whose next word could not start as the next token does is not tried here.
-    if (entry) markFollowed(starts, entry, token.start, nextCharBit(tokens, norm, k));
-    markNumber(starts, numberIds, key === w, w, token.start);
-    if (!hasInnerStart(w)) continue;
+    if (entry) markFollowed(starts, entry, token.start, word ? nextWordBit(tokens, norm, k) : ANY_FOLLOWER);
+    markNumber(starts, numberIds, !apostrophe, w, token.start);
+    if (!inner) continue;
     // $ % . and , split a token for phrase matching: a match may start after one ("20%off") or
     // end before one ("take%"), so each part is a possible first word.
     let from = 0;
