@@ -133,7 +133,7 @@ function parseAt(tokens: readonly Token[], i: number): NumberMention | null {
     current = 1;
     last = 'ones';
     j++;
-  }
+  } else if (first === 'a' || first === 'an') return null; // no number word goes on from a bare "a"
   for (;;) {
     const w = word(tokens, j);
     if (w === undefined || percent) break;
