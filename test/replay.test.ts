@@ -45,6 +45,16 @@ describe('replay: law 6 on the bundled recordings', () => {
     text[2] = '{"type":"propose","at":-1}';
     expect(() => parseRecording(text.join('\n'), 'x.jsonl')).toThrow(/x\.jsonl:3/);
   });
+
+  it('reads inputs the live session could not record as numbers to skip before the next input', () => {
+    const text = readFileSync(`${DIR}opt-out.jsonl`, 'utf8').split('\n');
+    text.splice(2, 0, '{"count":2,"type":"unrecorded_inputs"}');
+    const recording = parseRecording(text.join('\n'));
+    expect([...(recording.unrecordedBefore ?? [])]).toEqual([[1, 2]]);
+    expect(parseRecording(formatRecording(recording))).toEqual(recording);
+    text[2] = '{"count":0,"type":"unrecorded_inputs"}';
+    expect(() => parseRecording(text.join('\n'), 'x.jsonl')).toThrow(/x\.jsonl:3: bad unrecorded_inputs/);
+  });
 });
 
 describe('replay against a candidate', () => {

@@ -4,9 +4,11 @@
  * session in its old role, under its old mandate (law 5).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { GuardlineError } from '../src/errors/index.ts';
+import { canonicalJson } from '../src/model/canonical-json.ts';
+import { exportRecording, formatRecording, parseRecording, replayRecording } from '../src/replay/index.ts';
 import { UNRECORDED_HOLD_REASON } from '../src/runtime/live-session.ts';
 import type { InputWrites } from '../src/store/types.ts';
 import { disclosureText, helloSession, startServer, type TestServer } from './server-harness.ts';
@@ -63,6 +65,16 @@ describe('a decision the store could not record', () => {
     expect((await a.propose('concession', { type: 'percent_off', value: 5 })).outcome).toBe('allow');
     expect(a.directives.map((d) => d.kind)).not.toContain('hold');
     await a.close();
+
+    // The undone proposal used its input number live: the recording says so, and a replay gives
+    // every later decision the id (and everything else) the live session gave it.
+    const store = server.gl.store;
+    await vi.waitFor(async () => expect((await store.sessions.get(a.sessionId))?.endedAt).not.toBeNull());
+    const recording = parseRecording(formatRecording(await exportRecording(store, a.sessionId)));
+    expect([...(recording.unrecordedBefore ?? [])]).toHaveLength(1);
+    const replayed = replayRecording(recording);
+    expect(replayed.decisions.map((d) => d.id)).toEqual(recording.decisions.map((d) => d.id));
+    expect(canonicalJson(replayed.decisions)).toBe(canonicalJson(recording.decisions));
   });
 
   it('holds the session when more came before the failure was known, and no resume lifts that hold', async () => {

@@ -15,10 +15,16 @@ export async function exportRecording(store: Store, sessionId: string): Promise<
   const parsed = parsePolicy(version.yaml);
   if (!parsed.ok) throw new GuardlineError('GL_POLICY_INVALID', `Stored policy ${version.id} no longer validates.`);
   const rows = await store.inputs.list(sessionId);
-  const inputs = rows.map((row) => {
+  // Input numbers start at 1; a number missing from the store is an input the session applied,
+  // could not record and undid (live-session.ts): the replay must skip it too.
+  const unrecordedBefore = new Map<number, number>();
+  let previous = 0;
+  const inputs = rows.map((row, i) => {
     const input = SessionInput.safeParse(row.payload);
     if (!input.success)
       throw new GuardlineError('GL_RECORDING_INVALID', `Input ${row.seq} of ${sessionId} is malformed.`);
+    if (row.seq > previous + 1) unrecordedBefore.set(i, row.seq - previous - 1);
+    previous = row.seq;
     return input.data;
   });
   return {
@@ -30,6 +36,7 @@ export async function exportRecording(store: Store, sessionId: string): Promise<
       policy: parsed.loaded.policy,
     },
     inputs,
+    unrecordedBefore,
     // A fail-closed deny answers an input the session never applied: replay cannot reproduce it.
     decisions: (await store.decisions.listBySession(sessionId)).filter((d) => !isFailClosed(d)),
     directives: await store.directives.listBySession(sessionId),

@@ -29,7 +29,9 @@ export function replayRecording(recording: Recording, candidate?: LoadedPolicy):
   const policy = candidate ?? recorded;
   const mode = policy.version === recorded.version ? 'exact' : 'candidate';
   const runner = new SessionRunner(recording.header.meta, policy, mode);
-  for (const input of recording.inputs) runner.feed(input);
+  recording.inputs.forEach((input, i) => {
+    runner.feed(input, recording.unrecordedBefore?.get(i) ?? 0);
+  });
   runner.stop();
   const first = recording.inputs[0]?.at ?? 0;
   const last = recording.inputs.at(-1)?.at ?? first;

@@ -35,11 +35,13 @@ export class SessionRunner {
     this.session = new GuardedSession(meta, policy);
   }
 
-  feed(input: SessionInput): SessionOutput[] {
+  /** Applies one recorded input; `unrecordedBefore`: inputs the live session undid just before it. */
+  feed(input: SessionInput, unrecordedBefore = 0): SessionOutput[] {
     if (this.session.ended) {
       this.skipped++;
       return [];
     }
+    if (unrecordedBefore > 0) this.session.skipInputs(unrecordedBefore);
     const outputs: SessionOutput[] = [];
     if (this.mode === 'candidate') {
       for (let n = 0; n < MAX_TIMERS_BETWEEN_INPUTS && !this.session.ended; n++) {

@@ -116,6 +116,15 @@ export class GuardedSession {
     return true;
   }
 
+  /**
+   * Counts `count` inputs the live session applied and then undid (`rewind`) without applying
+   * them: they used their numbers there, so a replay skips the same numbers and its decision ids
+   * stay those the live session gave.
+   */
+  skipInputs(count: number): void {
+    this.seq += count;
+  }
+
   /** Number of inputs applied so far. */
   get inputCount(): number {
     return this.seq;
