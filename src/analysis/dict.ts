@@ -39,3 +39,49 @@ export class WordFilter {
     return c < 128 ? ((this.asciiFirst[c >> 5] as number) & (1 << (c & 31))) !== 0 : this.otherFirst.has(c);
   }
 }
+
+/**
+ * A read-only string table for the one lookup per token that finds where phrases can start:
+ * open addressing on `hashWord`, which the caller computes while it walks the token's characters
+ * anyway. A Map first hashes each freshly cut token string itself, most of a lookup's cost.
+ */
+export class WordTable<T> {
+  private readonly keys: (string | undefined)[];
+  private readonly values: (T | undefined)[];
+  private readonly mask: number;
+
+  constructor(entries: Iterable<readonly [string, T]>) {
+    const list = [...entries];
+    let size = 16;
+    while (size < list.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.keys = new Array<string | undefined>(size).fill(undefined);
+    this.values = new Array<T | undefined>(size).fill(undefined);
+    for (const [key, value] of list) {
+      let i = hashWord(key) & this.mask;
+      while (this.keys[i] !== undefined && this.keys[i] !== key) i = (i + 1) & this.mask;
+      this.keys[i] = key;
+      this.values[i] = value;
+    }
+  }
+
+  /** The value of `key`; `hash` must be `hashWord(key)`. */
+  get(key: string, hash: number = hashWord(key)): T | undefined {
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const k = this.keys[i];
+      if (k === key) return this.values[i];
+      if (k === undefined) return undefined;
+    }
+  }
+}
+
+/** A word's hash with one more character. */
+export function hashStep(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
+}
+
+export function hashWord(word: string): number {
+  let hash = 0;
+  for (let i = 0; i < word.length; i++) hash = hashStep(hash, word.charCodeAt(i));
+  return hash;
+}

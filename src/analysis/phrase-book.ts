@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { GuardlineError } from '../errors/index.ts';
+import { WordTable } from './dict.ts';
 import { ANY_FOLLOWER, firstWordFollowers } from './followers.ts';
 import {
   compileList,
@@ -90,7 +91,7 @@ export type CompiledPhrases = Omit<Lists<Omit<PhraseBook, 'version'>>, 'customer
    * Token key -> the lists a match could start at that token; for a word a number can start
    * with ("twenty", "a"), the lists that begin with a number (`NUMBER_KEY`) too.
    */
-  startIndex: ReadonlyMap<string, StartEntry>;
+  startIndex: WordTable<StartEntry>;
   /** Ids of lists that may start at any token (they begin with a number). */
   startAnywhere: readonly number[];
   listCount: number;
@@ -189,7 +190,7 @@ export function compilePhraseBook(book: PhraseBook): CompiledPhrases {
   const all: PhraseList[] = [];
   const sources: string[][] = [];
   const lists = compileTree(rest, all, sources);
-  const startIndex = buildStartIndex(all, sources);
+  const startIndex = new WordTable(buildStartIndex(all, sources));
   const c = book.customer;
   const compiled: CompiledPhrases = {
     ...lists,

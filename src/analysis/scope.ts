@@ -3,6 +3,7 @@
  * to me I'd give you 40%") or about someone else's numbers ("their price is $1,200"). Phrase
  * matches are found lazily, once per utterance, only when some candidate needs them.
  */
+import { hashStep } from './dict.ts';
 import { ANY_FOLLOWER, nextWordBit } from './followers.ts';
 import type { CompiledPhrases, StartEntry } from './phrase-book.ts';
 import { isNumberStart, NUMBER_KEY, type PhraseList, tokenKey } from './phrase-syntax.ts';
@@ -174,21 +175,24 @@ function startPositions(text: Text, phrases: CompiledPhrases): Starts {
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k] as Token;
     const w = token.w;
-    // One look at the characters: apostrophes (the key drops them), "$ % . ," (a match may start
-    // inside), anything else (then the token is not one whole word of the phrase regex).
+    // One look at the characters: apostrophes (the key drops them), the key's hash, "$ % . ," (a
+    // match may start inside), anything else (then the token is not one whole regex word).
     let apostrophe = false;
     let inner = false;
     let word = true;
+    let hash = 0;
     for (let i = 0; i < w.length; i++) {
       const c = w.charCodeAt(i);
-      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
-      if (c === 39) apostrophe = true;
-      else {
-        word = false;
-        if (isInnerStart(c)) inner = true;
+      if (c === 39) {
+        apostrophe = true;
+        continue;
       }
+      hash = hashStep(hash, c);
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
+      word = false;
+      if (isInnerStart(c)) inner = true;
     }
-    const entry = phrases.startIndex.get(apostrophe ? tokenKey(w) : w);
+    const entry = phrases.startIndex.get(apostrophe ? tokenKey(w) : w, hash);
     // A list whose next word could not start as the next token does is not tried here.
     if (entry) markFollowed(starts, entry, token.start, word ? nextWordBit(tokens, norm, k) : ANY_FOLLOWER);
     markNumber(starts, numberIds, !apostrophe, w, token.start);
