@@ -36,6 +36,16 @@ const PART = process.env.BENCH_PART ?? '';
 const DISCLOSURE =
   /disclosure_text: "([^"]+)"/.exec(readFileSync(path.join(ROOT, 'policies/default.yaml'), 'utf8'))?.[1] ?? '';
 
+/** Bytes a process has caused to be written to storage so far, from /proc/<pid>/io (null where unknown). */
+function bytesWritten(pid: number): number | null {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -155,6 +165,7 @@ async function agentSessions(): Promise<BenchResult[]> {
     await Promise.all(agents.map((a) => a.propose('say', { text: DISCLOSURE })));
     const samples: number[] = [];
     let measuring = false;
+    let transcriptsSent = 0;
     let stop = false;
     const proposing = agents.map(async (a, i) => {
       await sleep((i / agents.length) * PROPOSE_EVERY_MS);
@@ -172,6 +183,7 @@ async function agentSessions(): Promise<BenchResult[]> {
       await sleep((((i * 7919) % agents.length) / agents.length) * TRANSCRIPT_EVERY_MS);
       while (!stop) {
         a.transcript('customer', 'Okay, tell me more about the onboarding.');
+        if (measuring) transcriptsSent++;
         await sleep(TRANSCRIPT_EVERY_MS);
       }
     });
@@ -181,16 +193,19 @@ async function agentSessions(): Promise<BenchResult[]> {
     await serverAnswers(gl.url);
     await sleep(3000);
     const answers0 = await serverAnswers(gl.url);
-    // The clients share the 2 cores with the server: a busy client loop would show up as round trip.
-    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    // The clients share the 2 cores with the server: a busy client loop would show up as round trip
+    // (sampled every millisecond: at the default 10 ms the histogram cannot see a few ms of lag).
+    const clientDelay = monitorEventLoopDelay({ resolution: 1 });
     clientDelay.enable();
     const cpu0 = cpuSeconds(gl.proc.pid as number);
+    const written0 = bytesWritten(gl.proc.pid as number);
     const clientCpu0 = process.cpuUsage();
     measuring = true;
     await sleep(MEASURE_MS);
     measuring = false;
     const answers1 = await serverAnswers(gl.url);
     const cpu = cpuSeconds(gl.proc.pid as number) - cpu0;
+    const written1 = bytesWritten(gl.proc.pid as number);
     const clientCpu = process.cpuUsage(clientCpu0);
     clientDelay.disable();
     stop = true;
@@ -216,6 +231,16 @@ async function agentSessions(): Promise<BenchResult[]> {
         value: ((clientCpu.user + clientCpu.system) / 1000 / MEASURE_MS) * 100,
         unit: '% of one core',
       },
+      ...(written0 !== null && written1 !== null
+        ? [
+            {
+              name,
+              metric: 'server bytes written to disk per input (proposal or transcript)',
+              value: Number(((written1 - written0) / 1024 / Math.max(1, samples.length + transcriptsSent)).toFixed(1)),
+              unit: 'KB',
+            },
+          ]
+        : []),
       {
         name,
         metric: 'bench client event-loop delay p99',
