@@ -20,6 +20,12 @@ export class WordFilter {
   /** Bit n set when some key has length n (keys longer than 31 are never ruled out by length). */
   private lengths = 0;
   private anyLong = false;
+  /**
+   * Length, first and last character of each key, as one number. A word that passes the cheap
+   * tests above is checked here before its table lookup: a Map lookup of a fresh token string
+   * hashes the whole string first, this number lookup does not.
+   */
+  private readonly shapes = new Set<number>();
 
   constructor(keys: Iterable<string>) {
     for (const key of keys) {
@@ -28,6 +34,7 @@ export class WordFilter {
       else this.otherFirst.add(c);
       if (key.length > 31) this.anyLong = true;
       else this.lengths |= 1 << key.length;
+      this.shapes.add(shape(key));
     }
   }
 
@@ -36,8 +43,13 @@ export class WordFilter {
     const lengthOk = w.length > 31 ? this.anyLong : (this.lengths & (1 << w.length)) !== 0;
     if (!lengthOk) return false;
     const c = w.charCodeAt(0);
-    return c < 128 ? ((this.asciiFirst[c >> 5] as number) & (1 << (c & 31))) !== 0 : this.otherFirst.has(c);
+    const firstOk = c < 128 ? ((this.asciiFirst[c >> 5] as number) & (1 << (c & 31))) !== 0 : this.otherFirst.has(c);
+    return firstOk && this.shapes.has(shape(w));
   }
+}
+
+function shape(w: string): number {
+  return (Math.imul(Math.imul(w.length, 65599) + w.charCodeAt(0), 65599) + w.charCodeAt(w.length - 1)) | 0;
 }
 
 /**
