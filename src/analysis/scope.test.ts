@@ -24,7 +24,9 @@ const words = [
   ...new Set(corpus.flatMap((t) => t.toLowerCase().split(/\s+/))),
   ...['$5', '20%off', '1.5', '$1,499', 'twenty', 'a', 'couple', 'few', 'business', 'days', '100%', '٣', 'x5', "'20"],
 ];
-const separators = [' ', ' ', ' ', ', ', '. ', '-', '', "'", ' $', '%'];
+// Seven spaces are too long for the phrase regex's separator; the emoji, eight code units, are
+// five code points, short enough: where lists may start (followers.ts) must agree on both.
+const separators = [' ', ' ', ' ', ', ', '. ', '-', '', "'", ' $', '%', '       ', ' 😀😀😀 '];
 
 /** Every match the list's global regex finds in the whole text, as spans. */
 function scanned(list: PhraseList, norm: string) {
