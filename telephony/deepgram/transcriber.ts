@@ -37,7 +37,8 @@ export interface TranscriberStats {
 
 /**
  * Streams one call's audio to Deepgram's live API through `@deepgram/sdk` and reports typed
- * events. Audio goes out in messages of about `sendChunkMs` (see `AudioBatch`). It owns reconnection (the SDK's is off): exponential backoff with jitter; audio sent
+ * events. Audio goes out in messages of about `sendChunkMs` (see `AudioBatch`). It owns
+ * reconnection (the SDK's is off): exponential backoff with jitter; audio sent
  * while disconnected is kept up to `maxBufferedAudioMs` and REPLAYED on reconnect (older audio is
  * dropped and counted); timestamps are offset so they stay on the call's audio timeline and never
  * go back across reconnects. KeepAlive goes out when no audio has been sent for
