@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { type LocalServer, startLocalServer } from '../src/demo/server.ts';
+import { GuardlineError } from '../src/errors/index.ts';
 import { DEFAULT_POLICY_PATH, parsePolicy } from '../src/policy/index.ts';
 import { compareRuns, exportRecording, proposalParams, replayRecording, totalsOf } from '../src/replay/index.ts';
 import { storedPolicy } from '../src/replay/policy-source.ts';
@@ -41,6 +42,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Makes the store fail to record a concession of `value` percent until the returned undo is called. */
+function breakRecordOf(value: number): () => void {
+  const store = server.gl.store;
+  const recordInput = store.recordInput.bind(store);
+  store.recordInput = async (writes) => {
+    const proposal = (writes.input.payload as { proposal?: { kind?: string; params?: { value?: number } } }).proposal;
+    if (proposal?.kind === 'concession' && proposal.params?.value === value)
+      throw new GuardlineError('GL_STORE_WRITE_FAILED', 'The test broke the disk.');
+    return recordInput(writes);
+  };
+  return () => {
+    store.recordInput = recordInput;
+  };
+}
+
 describe('shadow mode', () => {
   it('decides every proposal with both versions, the agent gets the active one, and the counts match a replay', async () => {
     const { store } = server.gl;
@@ -62,7 +78,10 @@ describe('shadow mode', () => {
     expect(started.status).toBe(200);
 
     const sessions: string[] = [];
-    for (const values of [[3, 6, 15], [8, 2], [1]]) {
+    // In the last call the store fails to record the 7 % concession (the agent is told deny, the
+    // session undoes it): the shadow must not decide it either, as a replay of the recording cannot.
+    const unrecorded = breakRecordOf(7);
+    for (const values of [[3, 6, 15], [8, 2], [1], [7, 5]]) {
       const agent = await GuardlineAgent.connect({
         url: server.url,
         token: await server.agentToken('agent-s', ['closing']),
@@ -79,19 +98,21 @@ describe('shadow mode', () => {
       for (const value of values) {
         const d = await agent.propose('concession', { type: 'percent_off', value });
         expect(d.policyVersion).toBe(active);
-        expect(d.outcome).toBe(value <= 10 ? 'allow' : 'needs_approval');
+        if (value === 7) expect(d).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
+        else expect(d.outcome).toBe(value <= 10 ? 'allow' : 'needs_approval');
       }
       sessions.push(agent.sessionId);
       await agent.close();
     }
+    unrecorded();
     await new Promise((r) => setTimeout(r, 100));
 
     const res = await api('GET', `/v1/policies/${encodeURIComponent(candidate)}/shadow-report`);
     expect(res.status).toBe(200);
     const report = res.body as unknown as ShadowReport;
-    expect(report.totals.sessions).toBe(3);
-    // 6% and 8% were allowed by the active version; the candidate holds them for approval.
-    expect(report.totals.flipsByKind['allow→needs_approval']).toBe(2);
+    expect(report.totals.sessions).toBe(4);
+    // 6%, 8% and 5% were allowed by the active version; the candidate holds them for approval.
+    expect(report.totals.flipsByKind['allow→needs_approval']).toBe(3);
     expect(report.sessions.flatMap((s) => s.examples.map((e) => e.to))).toContain('needs_approval');
     // A user of a tenant sees that tenant's sessions in the report, no other's.
     const reportFor = async (tenantId: string) => {

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { budgetDay } from '../src/budgets/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { GuardlineError } from '../src/errors/index.ts';
 import { canonicalJson } from '../src/model/canonical-json.ts';
@@ -75,6 +76,27 @@ describe('a decision the store could not record', () => {
     const replayed = replayRecording(recording);
     expect(replayed.decisions.map((d) => d.id)).toEqual(recording.decisions.map((d) => d.id));
     expect(canonicalJson(replayed.decisions)).toBe(canonicalJson(recording.decisions));
+  });
+
+  it("is not counted against the agent's daily budget: the agent was told deny", async () => {
+    const a = await GuardlineAgent.connect({
+      url: server.url,
+      token: await server.agentToken('agent-unrecorded-budget', ['closing']),
+      session: helloSession({ role: 'closing' }),
+    });
+    expect((await a.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+    const repair = breakRecord((writes) => writes.items.some((i) => i.decision?.kind === 'concession'));
+    const lost = await a.propose('concession', { type: 'percent_off', value: 5 });
+    expect(lost).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
+    repair();
+    expect((await a.propose('concession', { type: 'percent_off', value: 3 })).outcome).toBe('allow');
+
+    const used = () =>
+      server.gl.store.budgets.get('agent:agent-unrecorded-budget', 'concession_percent_points', budgetDay(Date.now()));
+    await vi.waitFor(async () => expect(await used()).toBe(3));
+    await sleep(200);
+    expect(await used()).toBe(3);
+    await a.close();
   });
 
   it('holds the session when more came before the failure was known, and no resume lifts that hold', async () => {

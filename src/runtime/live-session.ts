@@ -25,8 +25,12 @@ export interface LiveSessionDeps {
   onEnded(session: LiveSession, at: number, reason: string): void;
   /** Throws (GL_SUSPENDED) to refuse a proposal before it is applied (the kill switch). */
   admit?(what: 'propose'): void;
-  /** Told each applied input and its outputs (shadow mode). */
-  observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]): void;
+  /**
+   * Told each applied input and its outputs once the store has recorded them (shadow mode, daily
+   * budgets), in order; `recorded` false: the store failed, the agent was answered fail-closed,
+   * and nothing the input decided counts.
+   */
+  observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean): void;
 }
 
 /** How long to wait before re-checking a deadline the session did not clear (a safety net, never hot-loops). */
@@ -139,14 +143,10 @@ export class LiveSession {
       return Promise.resolve();
     }
     this.noteEnd(outputs, full);
-    try {
-      this.deps.observe?.(this, full, outputs);
-    } catch (e) {
-      this.logger.error({ err: e }, 'a session observer failed');
-    }
     const durable = this.persist(full, outputs);
     this.schedule();
     return this.enqueue(durable, (ok) => {
+      this.notifyObservers(full, outputs, ok);
       if (ok) this.deliver(outputs, receivedAt);
       else {
         this.deliverFailClosed(full, outputs, receivedAt);
@@ -175,6 +175,14 @@ export class LiveSession {
     const next = this.chain.then(() => durable).then(then);
     this.chain = next.catch((e) => this.logger.error({ err: e }, 'delivering session outputs failed'));
     return next;
+  }
+
+  private notifyObservers(input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean): void {
+    try {
+      this.deps.observe?.(this, input, outputs, recorded);
+    } catch (e) {
+      this.logger.error({ err: e }, 'a session observer failed');
+    }
   }
 
   private persist(input: SessionInput, outputs: SessionOutput[]): Promise<boolean> {

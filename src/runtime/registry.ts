@@ -60,9 +60,12 @@ export class SessionRegistry {
    * throw a GuardlineError (GL_SUSPENDED) to refuse. Nothing is applied or recorded when one throws.
    */
   readonly admission = new Set<(meta: SessionMeta, what: 'open' | 'propose') => void>();
-  /** Told every applied input and its outputs (shadow mode, src/shadow); must not throw. */
+  /**
+   * Told every applied input and its outputs once recorded, or with `recorded` false when the store
+   * failed to record them (shadow mode, src/shadow); must not throw.
+   */
   readonly observers = new Set<
-    (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) => void
+    (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean) => void
   >();
 
   /** This node's heartbeat in the store, and the sweep that ends sessions of lost nodes. */
@@ -180,10 +183,11 @@ export class SessionRegistry {
         admit: (what) => {
           for (const check of this.admission) check(meta, what);
         },
-        observe: (s, input, outputs) => {
-          for (const observer of this.observers) observer(s, input, outputs);
-          // Only decisions spend budget, and the live sessions are listed only when one did.
-          if (!budgets || !outputs.some((o) => o.type === 'decision')) return;
+        observe: (s, input, outputs, recorded) => {
+          for (const observer of this.observers) observer(s, input, outputs, recorded);
+          // Only recorded decisions spend budget (an unrecorded one was answered deny), and the
+          // live sessions are listed only when one did.
+          if (!recorded || !budgets || !outputs.some((o) => o.type === 'decision')) return;
           budgets
             .spend(s, outputs, input.at, () => this.sessions())
             .catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));

@@ -15,11 +15,18 @@ import type { Store } from '../store/types.ts';
  */
 export class ShadowMonitor {
   private candidate: LoadedPolicy | null = null;
-  private readonly runners = new Map<string, { runner: SessionRunner; candidate: string; stored: number }>();
+  private readonly runners = new Map<
+    string,
+    { runner: SessionRunner; candidate: string; stored: number; unrecorded: number }
+  >();
   private writes: Promise<unknown> = Promise.resolve();
   readonly counts = { sessions: 0, decisions: 0 };
-  private readonly observe = (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[]) =>
-    this.onInput(session, input, outputs);
+  private readonly observe = (
+    session: LiveSession,
+    input: SessionInput,
+    outputs: readonly SessionOutput[],
+    recorded: boolean,
+  ) => this.onInput(session, input, outputs, recorded);
 
   constructor(
     private readonly store: Store,
@@ -49,8 +56,21 @@ export class ShadowMonitor {
     return this.writes;
   }
 
-  private onInput(session: LiveSession, input: SessionInput, _outputs: readonly SessionOutput[]): void {
+  /**
+   * Feeds the shadow what a replay of the session's recording would get: the recorded inputs, and
+   * for an input the store could not record only the number it used (replay skips it too).
+   */
+  private onInput(
+    session: LiveSession,
+    input: SessionInput,
+    _outputs: readonly SessionOutput[],
+    recorded: boolean,
+  ): void {
     let entry = this.runners.get(session.id);
+    if (!recorded) {
+      if (entry) entry.unrecorded++;
+      return;
+    }
     if (
       !entry &&
       input.type === 'start' &&
@@ -61,6 +81,7 @@ export class ShadowMonitor {
         runner: new SessionRunner(session.meta, this.candidate, 'candidate'),
         candidate: this.candidate.version,
         stored: 0,
+        unrecorded: 0,
       };
       this.runners.set(session.id, entry);
       this.counts.sessions++;
@@ -68,7 +89,8 @@ export class ShadowMonitor {
       this.write(() => this.store.shadow.addSession(candidate, session.id, input.at));
     }
     if (!entry) return;
-    entry.runner.feed(input);
+    entry.runner.feed(input, entry.unrecorded);
+    entry.unrecorded = 0;
     const fresh = entry.runner.decisions
       .slice(entry.stored)
       .map((decision, i) => ({ ord: entry.stored + i, decision }));
