@@ -9,9 +9,10 @@ import type { Store } from '../store/types.ts';
 
 /**
  * Shadow mode on one runtime node: each session that starts while a candidate version is set
- * also runs on the candidate, fed every input the live session applies, through the same
- * SessionRunner a replay uses (so the shadow's decisions are exactly a replay's). The agent only
- * ever gets the active decision; the shadow's are stored (and counted in the report).
+ * also runs on the candidate, fed every input the live session applies and the store records,
+ * through the same SessionRunner a replay uses (so the shadow's decisions are exactly a
+ * replay's). The agent only ever gets the active decision; the shadow's are stored (and counted
+ * in the report).
  */
 export class ShadowMonitor {
   private candidate: LoadedPolicy | null = null;
