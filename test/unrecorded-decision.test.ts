@@ -37,10 +37,10 @@ function breakRecord(fails: (writes: InputWrites) => boolean, delayMs = 0): () =
 const isHandoff = (writes: InputWrites) => writes.items.some((i) => i.decision?.kind === 'role_handoff');
 
 /** A booking-role call whose customer has heard the disclosure and said yes: a handoff may go ahead. */
-async function bookingCall(): Promise<GuardlineAgent> {
+async function bookingCall(agentId = 'agent-1'): Promise<GuardlineAgent> {
   const a = await GuardlineAgent.connect({
     url: server.url,
-    token: await server.agentToken('agent-1', ['booking', 'closing']),
+    token: await server.agentToken(agentId, ['booking', 'closing']),
     session: helloSession({ role: 'booking' }),
   });
   expect((await a.propose('say', { text: disclosureText() })).outcome).toBe('allow');
@@ -100,14 +100,28 @@ describe('a decision the store could not record', () => {
   });
 
   it('holds the session when more came before the failure was known, and no resume lifts that hold', async () => {
-    const a = await bookingCall();
+    const a = await bookingCall('agent-voided');
     const repair = breakRecord(isHandoff, 100);
     const handoff = a.propose('role_handoff', { to: 'closing' });
-    // Applied while the handoff's write is still pending: the handoff can no longer be undone alone.
-    const later = a.propose('say', { text: 'Let me check that for you.' });
+    // Applied while the handoff's write is still pending, so the handoff can no longer be undone
+    // alone: decided under closing's mandate, which the agent was just told it does not have.
+    const later = a.propose('concession', { type: 'percent_off', value: 5 });
     expect(await handoff).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
-    await later;
+    const voided = await later;
+    expect(voided).toMatchObject({ outcome: 'deny', code: 'GL_STORE_WRITE_FAILED' });
     repair();
+    // What the agent heard is on record: the deny that voided the concession, after the concession.
+    const recorded = await server.gl.store.decisions.listBySession(a.sessionId);
+    const concessions = recorded.filter((d) => d.proposalId === voided.proposalId);
+    expect(concessions.map((d) => [d.outcome, d.id === voided.id])).toEqual([
+      ['allow', false],
+      ['deny', true],
+    ]);
+    // Nor is the voided concession counted against the agent's day.
+    await sleep(200);
+    expect(
+      await server.gl.store.budgets.get('agent:agent-voided', 'concession_percent_points', budgetDay(Date.now())),
+    ).toBe(0);
 
     const hold = await a.directive('hold');
     expect(hold.message).toBe(UNRECORDED_HOLD_REASON);

@@ -25,13 +25,17 @@ export interface LiveSessionDeps {
   onEnded(session: LiveSession, at: number, reason: string): void;
   /** Throws (GL_SUSPENDED) to refuse a proposal before it is applied (the kill switch). */
   admit?(what: 'propose'): void;
-  /**
-   * Told each applied input and its outputs once the store has recorded them (shadow mode, daily
-   * budgets), in order; `recorded` false: the store failed, the agent was answered fail-closed,
-   * and nothing the input decided counts.
-   */
-  observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean): void;
+  /** Told each applied input, its outputs and their fate, in order, as they are delivered (shadow mode, daily budgets). */
+  observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], fate: InputFate): void;
 }
+
+/**
+ * What became of an applied input: `delivered` (recorded, and its decisions went to the agent as
+ * made); `voided` (recorded, but decided on top of an input the store lost, so the agent got
+ * fail-closed denies instead); `unrecorded` (the store failed: the agent got fail-closed denies
+ * and the input is not in the session's record).
+ */
+export type InputFate = 'delivered' | 'voided' | 'unrecorded';
 
 /** How long to wait before re-checking a deadline the session did not clear (a safety net, never hot-loops). */
 const RECHECK_MS = 1000;
@@ -59,6 +63,11 @@ export class LiveSession {
   private endReason: string | null = null;
   /** Held for an unrecorded decision that could not be undone: never resumed (see `undoUnrecorded`). */
   private untrusted = false;
+  /**
+   * Input numbers strictly between the unrecorded input that could not be undone and the hold that
+   * followed it: those inputs were decided on top of it, so their decisions are voided.
+   */
+  private decidedOnUnrecorded: { after: number; before: number } | null = null;
 
   constructor(
     readonly guarded: GuardedSession,
@@ -143,15 +152,17 @@ export class LiveSession {
       return Promise.resolve();
     }
     this.noteEnd(outputs, full);
+    const seq = this.guarded.inputCount;
     const durable = this.persist(full, outputs);
     this.schedule();
-    return this.enqueue(durable, (ok) => {
-      this.notifyObservers(full, outputs, ok);
-      if (ok) this.deliver(outputs, receivedAt);
-      else {
+    return this.enqueue(durable, async (ok) => {
+      const fate: InputFate = !ok ? 'unrecorded' : this.wasDecidedOnUnrecorded(seq) ? 'voided' : 'delivered';
+      this.notifyObservers(full, outputs, fate);
+      if (fate === 'unrecorded') {
         this.deliverFailClosed(full, outputs, receivedAt);
         if (before) this.undoUnrecorded(before, outputs);
-      }
+      } else if (fate === 'voided') await this.deliverVoided(full, outputs, receivedAt);
+      else this.deliver(outputs, receivedAt);
       if (outputs.some((o) => o.type === 'enforce_end')) this.startEnforcement(at);
       if (this.guarded.ended && !this.finished) this.finish(at);
     });
@@ -171,15 +182,15 @@ export class LiveSession {
     this.guarded.stop();
   }
 
-  private enqueue(durable: Promise<boolean>, then: (ok: boolean) => void): Promise<void> {
+  private enqueue(durable: Promise<boolean>, then: (ok: boolean) => void | Promise<void>): Promise<void> {
     const next = this.chain.then(() => durable).then(then);
     this.chain = next.catch((e) => this.logger.error({ err: e }, 'delivering session outputs failed'));
     return next;
   }
 
-  private notifyObservers(input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean): void {
+  private notifyObservers(input: SessionInput, outputs: readonly SessionOutput[], fate: InputFate): void {
     try {
-      this.deps.observe?.(this, input, outputs, recorded);
+      this.deps.observe?.(this, input, outputs, fate);
     } catch (e) {
       this.logger.error({ err: e }, 'a session observer failed');
     }
@@ -253,11 +264,56 @@ export class LiveSession {
     this.submit({ type: 'hold', reason: UNRECORDED_HOLD_REASON, end: false }).catch((e) =>
       this.logger.error({ err: e }, 'holding the session failed'),
     );
+    // The hold was applied just now: every input between the unrecorded one and it was decided on top of it.
+    this.decidedOnUnrecorded = { after: before.seq + 1, before: this.guarded.inputCount };
+  }
+
+  private wasDecidedOnUnrecorded(seq: number): boolean {
+    const range = this.decidedOnUnrecorded;
+    return range !== null && seq > range.after && seq < range.before;
+  }
+
+  /**
+   * An input decided on top of one the store could not record (and the session could not undo): its
+   * decisions, though recorded, were made in a state the agent was told did not happen (a handoff
+   * it heard denied). Each is answered with a fail-closed deny instead, recorded first (law 1).
+   */
+  private async deliverVoided(input: SessionInput, outputs: readonly SessionOutput[], receivedAt: number) {
+    const safe = this.failClosedOutputs(
+      input,
+      outputs,
+      'An earlier decision of this session could not be recorded, and this one was made after it.',
+    );
+    for (const o of safe) {
+      if (o.type !== 'decision') continue;
+      const { decision } = o;
+      await this.deps.store
+        .record({
+          actor: `agent:${this.meta.agentId}`,
+          decision,
+          tenantId: this.meta.tenantId,
+          agentId: this.meta.agentId,
+        })
+        .catch((err: unknown) => {
+          // It is a deny: it goes out even if it could not be recorded.
+          this.deps.metrics.storeFailures.inc();
+          this.logger.error({ err, decisionId: decision.id }, 'the voiding deny could not be recorded');
+        });
+    }
+    this.deliver(safe, receivedAt);
   }
 
   /** The store failed: no decision reaches the agent as it was made; restrictive directives still do. */
   private deliverFailClosed(input: SessionInput, outputs: readonly SessionOutput[], receivedAt: number): void {
-    const safe = outputs.flatMap((o): SessionOutput[] => {
+    this.deliver(
+      this.failClosedOutputs(input, outputs, 'The decision could not be recorded, so it was denied.'),
+      receivedAt,
+    );
+  }
+
+  /** `outputs` with each decision replaced by a GL_STORE_WRITE_FAILED deny (directives unchanged). */
+  private failClosedOutputs(input: SessionInput, outputs: readonly SessionOutput[], detail: string): SessionOutput[] {
+    return outputs.flatMap((o): SessionOutput[] => {
       if (o.type !== 'decision') return [o];
       const decision = failClosedDecision({
         sessionId: this.id,
@@ -266,11 +322,10 @@ export class LiveSession {
         at: o.decision.at,
         seq: o.decision.stateRef.seq,
         code: 'GL_STORE_WRITE_FAILED',
-        detail: 'The decision could not be recorded, so it was denied.',
+        detail,
       });
       return [{ type: 'decision', decision }];
     });
-    this.deliver(safe, receivedAt);
   }
 
   private send(message: ServerMessage): void {

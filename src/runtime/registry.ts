@@ -9,7 +9,7 @@ import type { SessionOutput } from '../session/outputs.ts';
 import type { ApprovalEvent, Store } from '../store/types.ts';
 import type { BudgetKeeper } from './budgets.ts';
 import type { Clock } from './clock.ts';
-import { LiveSession } from './live-session.ts';
+import { type InputFate, LiveSession } from './live-session.ts';
 import type { Metrics } from './metrics.ts';
 import { NodeLiveness } from './node-liveness.ts';
 import { recordSessionEnd } from './session-end.ts';
@@ -60,12 +60,9 @@ export class SessionRegistry {
    * throw a GuardlineError (GL_SUSPENDED) to refuse. Nothing is applied or recorded when one throws.
    */
   readonly admission = new Set<(meta: SessionMeta, what: 'open' | 'propose') => void>();
-  /**
-   * Told every applied input and its outputs once recorded, or with `recorded` false when the store
-   * failed to record them (shadow mode, src/shadow); must not throw.
-   */
+  /** Told every applied input, its outputs and their fate as they are delivered (shadow mode, src/shadow); must not throw. */
   readonly observers = new Set<
-    (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], recorded: boolean) => void
+    (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], fate: InputFate) => void
   >();
 
   /** This node's heartbeat in the store, and the sweep that ends sessions of lost nodes. */
@@ -183,11 +180,11 @@ export class SessionRegistry {
         admit: (what) => {
           for (const check of this.admission) check(meta, what);
         },
-        observe: (s, input, outputs, recorded) => {
-          for (const observer of this.observers) observer(s, input, outputs, recorded);
-          // Only recorded decisions spend budget (an unrecorded one was answered deny), and the
-          // live sessions are listed only when one did.
-          if (!recorded || !budgets || !outputs.some((o) => o.type === 'decision')) return;
+        observe: (s, input, outputs, fate) => {
+          for (const observer of this.observers) observer(s, input, outputs, fate);
+          // Only decisions the agent got as made spend budget (the others were answered deny), and
+          // the live sessions are listed only when one did.
+          if (fate !== 'delivered' || !budgets || !outputs.some((o) => o.type === 'decision')) return;
           budgets
             .spend(s, outputs, input.at, () => this.sessions())
             .catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));

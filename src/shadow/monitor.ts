@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedPolicy } from '../policy/index.ts';
 import { SessionRunner } from '../replay/runner.ts';
-import type { LiveSession } from '../runtime/live-session.ts';
+import type { InputFate, LiveSession } from '../runtime/live-session.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
 import type { SessionInput } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
@@ -26,8 +26,8 @@ export class ShadowMonitor {
     session: LiveSession,
     input: SessionInput,
     outputs: readonly SessionOutput[],
-    recorded: boolean,
-  ) => this.onInput(session, input, outputs, recorded);
+    fate: InputFate,
+  ) => this.onInput(session, input, outputs, fate);
 
   constructor(
     private readonly store: Store,
@@ -65,10 +65,10 @@ export class ShadowMonitor {
     session: LiveSession,
     input: SessionInput,
     _outputs: readonly SessionOutput[],
-    recorded: boolean,
+    fate: InputFate,
   ): void {
     let entry = this.runners.get(session.id);
-    if (!recorded) {
+    if (fate === 'unrecorded') {
       if (entry) entry.unrecorded++;
       return;
     }
