@@ -25,7 +25,10 @@ export interface LiveSessionDeps {
   onEnded(session: LiveSession, at: number, reason: string): void;
   /** Throws (GL_SUSPENDED) to refuse a proposal before it is applied (the kill switch). */
   admit?(what: 'propose'): void;
-  /** Told each applied input, its outputs and their fate, in order, as they are delivered (shadow mode, daily budgets). */
+  /**
+   * Told each applied input, its outputs and their fate, in order, as they are delivered (shadow
+   * mode, daily budgets).
+   */
   observe?(session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], fate: InputFate): void;
 }
 

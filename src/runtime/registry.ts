@@ -60,7 +60,10 @@ export class SessionRegistry {
    * throw a GuardlineError (GL_SUSPENDED) to refuse. Nothing is applied or recorded when one throws.
    */
   readonly admission = new Set<(meta: SessionMeta, what: 'open' | 'propose') => void>();
-  /** Told every applied input, its outputs and their fate as they are delivered (shadow mode, src/shadow); must not throw. */
+  /**
+   * Told every applied input, its outputs and their fate as they are delivered (shadow mode,
+   * src/shadow); must not throw.
+   */
   readonly observers = new Set<
     (session: LiveSession, input: SessionInput, outputs: readonly SessionOutput[], fate: InputFate) => void
   >();
