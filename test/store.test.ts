@@ -188,6 +188,25 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: 200, lastSeq: 200 });
     });
 
+    it("two nodes catching the session index up at once index every entry once, and agree on each session's entries", async () => {
+      const nodeB = await place.open();
+      const write = (node: Store, prefix: string) =>
+        Array.from({ length: 60 }, (_, i) =>
+          node.record({ actor: 'agent:a', decision: decision(`${prefix}${i}`, `s${i % 3}`) }),
+        );
+      await Promise.all([...write(store, 'a'), ...write(nodeB, 'b')]);
+      // Both close at once: each catches up, one after the other under the chain's head.
+      await Promise.all([store.close(), nodeB.close()]);
+      const indexed = await place.sql('SELECT COUNT(*) AS n FROM audit_session_index');
+      expect(Number(indexed[0]?.n)).toBe(120);
+      const [mark] = await place.sql("SELECT seq FROM index_marks WHERE name = 'audit_session_index'");
+      expect(Number(mark?.seq)).toBe(120);
+      store = await place.open();
+      const s1 = await store.decisions.listBySession('s1');
+      expect(s1).toHaveLength(40);
+      expect(new Set(s1.map((d) => d.id)).size).toBe(40);
+    });
+
     it('nodes taking turns append after each other, never over each other', async () => {
       const nodeB = await place.open();
       for (let i = 0; i < 3; i++) {
