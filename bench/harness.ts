@@ -2,6 +2,8 @@
  * The shared shape of every benchmark. A file `bench/<name>.bench.ts` default-exports a `Bench`;
  * `npm run bench` runs them all, `npm run bench -- <name>` runs one.
  */
+import { readFileSync } from 'node:fs';
+
 export interface BenchResult {
   name: string;
   metric: string;
@@ -19,6 +21,16 @@ export interface Bench {
   name: string;
   description: string;
   run(): Promise<BenchResult[]>;
+}
+
+/** Bytes a process (default: this one) has caused to be written to storage so far, from /proc (null where unknown). */
+export function bytesWritten(pid: number | 'self' = 'self'): number | null {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Percentile (0..100) of an unsorted sample, nearest-rank. */

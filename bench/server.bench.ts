@@ -18,7 +18,7 @@ import { mintToken } from '../src/auth/index.ts';
 import { GuardlineAgent } from '../src/client/index.ts';
 import { startFakeDeepgram } from '../test/fakes/deepgram/index.ts';
 import { mulawTone, TwilioMediaStreamClient } from '../test/fakes/twilio/index.ts';
-import { atMost, type Bench, type BenchResult, percentile, versus } from './harness.ts';
+import { atMost, type Bench, type BenchResult, bytesWritten, percentile, versus } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
@@ -35,16 +35,6 @@ const SLICE_MS = 2000;
 const PART = process.env.BENCH_PART ?? '';
 const DISCLOSURE =
   /disclosure_text: "([^"]+)"/.exec(readFileSync(path.join(ROOT, 'policies/default.yaml'), 'utf8'))?.[1] ?? '';
-
-/** Bytes a process has caused to be written to storage so far, from /proc/<pid>/io (null where unknown). */
-function bytesWritten(pid: number): number | null {
-  try {
-    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {

@@ -9,7 +9,7 @@
  * alongside, with the bytes the store writes per decision.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -19,7 +19,7 @@ import type { Decision } from '../src/model/index.ts';
 import type { StoreConfig } from '../src/store/config.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
-import { atLeast, atMost, type Bench, type BenchResult, percentile, versus } from './harness.ts';
+import { atLeast, atMost, type Bench, type BenchResult, bytesWritten, percentile, versus } from './harness.ts';
 
 const RATE = 10_000;
 const SECONDS = 2;
@@ -131,16 +131,6 @@ function diskFlushMillis(dir: string): number[] {
     rmSync(file, { force: true });
   }
   return samples;
-}
-
-/** Bytes this process has caused to be written to storage so far (Linux), or null where unknown. */
-function bytesWritten(): number | null {
-  try {
-    const m = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Writes `bytesPerSecond` into `file` (1 MiB at a time, over the same 64 MiB) with an fdatasync every 100 ms. */
