@@ -64,11 +64,10 @@ export class LiveSession {
   private finished = false;
   private enforcing = false;
   private endReason: string | null = null;
-  /** Held for an unrecorded decision that could not be undone: never resumed (see `undoUnrecorded`). */
-  private untrusted = false;
   /**
-   * Input numbers strictly between the unrecorded input that could not be undone and the hold that
-   * followed it: those inputs were decided on top of it, so their decisions are voided.
+   * Set once an unrecorded input could not be undone (see `undoUnrecorded`): the session is then
+   * held for good, and inputs numbered strictly between that input and the hold were decided on
+   * top of it, so their decisions are voided.
    */
   private decidedOnUnrecorded: { after: number; before: number } | null = null;
 
@@ -98,7 +97,7 @@ export class LiveSession {
       if (input.type === 'propose') return Promise.reject(new GuardlineError('GL_SESSION_ENDED'));
       return Promise.resolve();
     }
-    if (input.type === 'resume' && this.untrusted) {
+    if (input.type === 'resume' && this.decidedOnUnrecorded !== null) {
       this.logger.warn('not resuming: the session is held for a decision that could not be recorded');
       return Promise.resolve();
     }
@@ -262,13 +261,12 @@ export class LiveSession {
       return;
     }
     this.logger.error({ seq: before.seq + 1 }, 'unrecorded proposal could not be undone; holding the session');
-    if (this.untrusted) return;
-    this.untrusted = true;
+    if (this.decidedOnUnrecorded !== null) return;
+    // The hold is the next input applied: every input between the unrecorded one and it was decided on top of it.
+    this.decidedOnUnrecorded = { after: before.seq + 1, before: this.guarded.inputCount + 1 };
     this.submit({ type: 'hold', reason: UNRECORDED_HOLD_REASON, end: false }).catch((e) =>
       this.logger.error({ err: e }, 'holding the session failed'),
     );
-    // The hold was applied just now: every input between the unrecorded one and it was decided on top of it.
-    this.decidedOnUnrecorded = { after: before.seq + 1, before: this.guarded.inputCount };
   }
 
   private wasDecidedOnUnrecorded(seq: number): boolean {

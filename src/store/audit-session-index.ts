@@ -12,10 +12,10 @@
 import type { GroupCommitter } from './committer.ts';
 import type { SqlDb } from './sql.ts';
 
-export const AUDIT_SESSION_INDEX = 'audit_session_index';
+const AUDIT_SESSION_INDEX = 'audit_session_index';
 
 /** How often the index catches up with the chain while entries are being appended. */
-export const INDEX_INTERVAL_MS = 250;
+const INDEX_INTERVAL_MS = 250;
 
 /**
  * SQL for the seqs of one session's audit entries (two `?`, both the session id), as a subquery:
