@@ -157,17 +157,24 @@ export class LiveSession {
     const seq = this.guarded.inputCount;
     const durable = this.persist(full, outputs);
     this.schedule();
-    return this.enqueue(durable, async (ok) => {
+    return this.enqueue(durable, (ok) => {
       const fate: InputFate = !ok ? 'unrecorded' : this.wasDecidedOnUnrecorded(seq) ? 'voided' : 'delivered';
       this.notifyObservers(full, outputs, fate);
+      // Only a voided input waits (for its denies to be recorded): the usual path stays synchronous.
+      if (fate === 'voided')
+        return this.deliverVoided(full, outputs, receivedAt).then(() => this.afterDelivery(outputs, at));
       if (fate === 'unrecorded') {
         this.deliverFailClosed(full, outputs, receivedAt);
         if (before) this.undoUnrecorded(before, outputs);
-      } else if (fate === 'voided') await this.deliverVoided(full, outputs, receivedAt);
-      else this.deliver(outputs, receivedAt);
-      if (outputs.some((o) => o.type === 'enforce_end')) this.startEnforcement(at);
-      if (this.guarded.ended && !this.finished) this.finish(at);
+      } else this.deliver(outputs, receivedAt);
+      this.afterDelivery(outputs, at);
     });
+  }
+
+  /** Once an input's outputs went out: enforcement of an ignored `end_call`, and the session's end. */
+  private afterDelivery(outputs: readonly SessionOutput[], at: number): void {
+    if (outputs.some((o) => o.type === 'enforce_end')) this.startEnforcement(at);
+    if (this.guarded.ended && !this.finished) this.finish(at);
   }
 
   /** Resolves once every submitted input has been delivered. */
