@@ -12,6 +12,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -76,8 +77,14 @@ async function throughput(store: Store): Promise<{ perSecond: number; cpuMicros:
  * a whole core of this 2-core machine from the store's SQLite writer thread, which a server that
  * idles between requests does not.
  */
-async function latencies(store: Store, rate: number): Promise<number[]> {
+async function latencies(store: Store, rate: number): Promise<{ samples: number[]; gcPauses: number[] }> {
   const samples: number[] = [];
+  // The main thread's GC pauses in the window: every decision waiting then waits for them too.
+  const gcPauses: number[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const started = performance.now();
   let offered = 0;
   // Outstanding records are counted, not kept: holding every settled promise to the end (as
@@ -105,8 +112,9 @@ async function latencies(store: Store, rate: number): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 1));
   }
   if (outstanding > 0) await new Promise<void>((resolve) => (drained = resolve));
+  gc.disconnect();
   if (failure) throw failure;
-  return samples;
+  return { samples, gcPauses };
 }
 
 /**
@@ -258,7 +266,7 @@ async function measure(
     const { perSecond, cpuMicros } = await throughput(store);
     const written0 = disk ? bytesWritten() : null;
     const window0 = performance.now();
-    const samples = await latencies(store, rate);
+    const { samples, gcPauses } = await latencies(store, rate);
     const windowSeconds = (performance.now() - window0) / 1000;
     const written = written0 === null ? null : (bytesWritten() ?? written0) - written0;
     // The disk's own flush latency while taking as many bytes per second as the store just wrote.
@@ -266,7 +274,7 @@ async function measure(
       disk && written ? percentile(await diskFlushUnderLoadMillis(disk.dir, written / windowSeconds), 99) : undefined;
     // The same, offered at half of what this run sustained: the latency when not saturated.
     const halfRate = Math.max(100, Math.floor(perSecond / 2 / 100) * 100);
-    const relaxed = await latencies(store, halfRate);
+    const relaxed = (await latencies(store, halfRate)).samples;
     const base = await baseline();
     const ms = (v: number) => Number(v.toFixed(2));
     const tp = versus(
@@ -315,6 +323,12 @@ async function measure(
         metric: `${name} p99 added latency at ${halfRate}/s offered`,
         value: ms(percentile(relaxed, 99)),
         unit: 'ms',
+      },
+      {
+        name: 'store',
+        metric: `${name} main thread's longest GC pause at ${rate}/s`,
+        value: ms(Math.max(0, ...gcPauses)),
+        unit: `ms (${gcPauses.length} pauses, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in ${windowSeconds.toFixed(1)} s)`,
       },
       {
         name: 'store',

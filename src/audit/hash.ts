@@ -24,11 +24,28 @@ export function linkHashOf(prevHash: string, sessionId: string | null, bodyHash:
   return sha256Hex(JSON.stringify([prevHash, sessionId, bodyHash]));
 }
 
-/** Chains a draft after `prevHash`; also returns the payload's canonical text (what is stored). */
+/**
+ * Chains a draft after `prevHash`; also returns the payload's canonical text (what is stored).
+ * The entry is written out field by field, not as `{ ...draft, seq, … }`: see `src/model/extended.ts`
+ * for what such a spread costs on Node 20.
+ */
 export function chainEntry(draft: AuditDraft, seq: number, prevHash: string): AuditEntry & { payloadText: string } {
   const payloadText = canonicalJson(draft.payload);
   const bodyHash = bodyHashOf(draft, payloadText);
-  return { ...draft, seq, bodyHash, prevHash, hash: linkHashOf(prevHash, draft.sessionId, bodyHash), payloadText };
+  return {
+    id: draft.id,
+    at: draft.at,
+    sessionId: draft.sessionId,
+    actor: draft.actor,
+    kind: draft.kind,
+    payload: draft.payload,
+    policyVersion: draft.policyVersion,
+    seq,
+    bodyHash,
+    prevHash,
+    hash: linkHashOf(prevHash, draft.sessionId, bodyHash),
+    payloadText,
+  };
 }
 
 /** The bytes a head signature covers. */

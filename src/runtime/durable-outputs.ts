@@ -46,14 +46,16 @@ export function recordItems(
   input: SessionInput,
   outputs: readonly SessionOutput[],
 ): { items: RecordItem[]; loose: OutboxEnqueue[] } {
-  const base = { actor: `agent:${meta.agentId}`, tenantId: meta.tenantId, agentId: meta.agentId };
+  const { tenantId, agentId } = meta;
   const items: RecordItem[] = [];
   for (const o of outputs) {
     if (o.type === 'decision') {
       const write = crmWriteFor(o.decision, input.type === 'propose' ? input.proposal : null);
-      items.push({ ...base, decision: o.decision, ...(write ? { outbox: [write] } : {}) });
+      const item: RecordItem = { actor: `agent:${agentId}`, tenantId, agentId, decision: o.decision };
+      if (write) item.outbox = [write];
+      items.push(item);
     } else if (o.type === 'directive') {
-      items.push({ ...base, actor: 'system', directive: o.directive });
+      items.push({ actor: 'system', tenantId, agentId, directive: o.directive });
     }
   }
   const dnc = outputs.find((o) => o.type === 'do_not_call');

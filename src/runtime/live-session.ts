@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServerMessage } from '../client/protocol.ts';
 import { GuardlineError } from '../errors/index.ts';
+import { extended } from '../model/extended.ts';
 import type { GuardedSession, SessionMark } from '../session/guarded-session.ts';
 import type { SessionInput } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
@@ -110,7 +111,7 @@ export class LiveSession {
     }
     const at = Math.max(this.deps.clock.now(), this.lastAt, input.type === 'tick' ? (this.timerAt ?? 0) : 0);
     this.lastAt = at;
-    const full = { ...input, at } as SessionInput;
+    const full = extended(input, { at }) as SessionInput;
     // A proposal the store fails to record is answered with a deny: the session must not keep what
     // it decided (a handoff, a disclosure, a concession counted) either.
     const before = full.type === 'propose' ? this.guarded.mark() : null;

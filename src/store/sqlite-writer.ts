@@ -71,7 +71,7 @@ export class SqliteWriter {
 
   /** Runs `steps` in order (of transaction `tx`, if given); resolves to the last one's value. */
   request(tx: number | undefined, steps: WriterStep[]): Promise<unknown> {
-    return this.send({ tx, steps });
+    return this.send(tx, steps);
   }
 
   /** Ends transaction `tx` without committing; resolves to the error that failed it in the thread, if any. */
@@ -85,17 +85,18 @@ export class SqliteWriter {
     if (this.failure) return;
     // Kept referenced until the thread has exited: `close()` must not leave the process idle.
     this.closing = true;
-    await this.send({ close: true });
+    await this.send(undefined, [], true);
     await this.exited;
   }
 
-  private send(message: object): Promise<unknown> {
+  /** Posts one request, written out field by field (see `src/model/extended.ts` on spreads). */
+  private send(tx: number | undefined, steps: WriterStep[], close = false): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
+      this.worker.postMessage({ id, tx, steps, close });
     });
   }
 
