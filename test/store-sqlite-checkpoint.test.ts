@@ -8,7 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDb } from '../src/store/sqlite.ts';
-import { WRITER_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite-checkpointer.ts';
+import { WRITER_AUTOCHECKPOINT_BYTES } from '../src/store/sqlite-checkpointer.ts';
+import { NEW_FILE_PAGE_SIZE } from '../src/store/sqlite-writer.ts';
 
 let dir = '';
 let db: SqliteDb | null = null;
@@ -37,13 +38,13 @@ async function write(target: SqliteDb, from: number, rows: number): Promise<void
   }
 }
 
-const pageCount = (file: string) => statSync(file).size / 4096;
+const pageCount = (file: string) => statSync(file).size / NEW_FILE_PAGE_SIZE;
 
 describe('SQLite checkpointer', () => {
   it('copies committed pages into the database file without being asked', async () => {
     const { file, db: target } = await open();
     const before = pageCount(file);
-    // About 300 pages: far below the writer's own automatic checkpoint, so only the checkpointer
+    // About 1 MB: far below the writer's own automatic checkpoint, so only the checkpointer
     // thread can move them out of the WAL.
     await write(target, 0, 1000);
     const deadline = Date.now() + 5000;
@@ -72,9 +73,32 @@ describe('SQLite checkpointer', () => {
 
   it("leaves checkpoints to the checkpointer: the writer's own is only a far-off backstop", async () => {
     const { db: target } = await open();
-    const rows = await target.transaction((tx) => tx.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'));
-    expect(rows[0]?.wal_autocheckpoint).toBe(WRITER_AUTOCHECKPOINT_PAGES);
-    expect(WRITER_AUTOCHECKPOINT_PAGES).toBeGreaterThan(1000); // SQLite's default, per commit
+    const [pages] = await target.transaction((tx) => tx.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'));
+    const [size] = await target.transaction((tx) => tx.all<{ page_size: number }>('PRAGMA page_size'));
+    expect((pages?.wal_autocheckpoint ?? 0) * (size?.page_size ?? 0)).toBe(WRITER_AUTOCHECKPOINT_BYTES);
+    expect(WRITER_AUTOCHECKPOINT_BYTES).toBeGreaterThan(1000 * 4096); // SQLite's default, per commit
+  });
+
+  it('gives a new file small pages and leaves an existing file its own', async () => {
+    const { db: fresh } = await open();
+    const [size] = await fresh.transaction((tx) => tx.all<{ page_size: number }>('PRAGMA page_size'));
+    expect(size?.page_size).toBe(NEW_FILE_PAGE_SIZE);
+    expect(NEW_FILE_PAGE_SIZE).toBeLessThan(4096);
+    await fresh.close();
+    db = null;
+
+    const file = path.join(dir, 'made-elsewhere.db');
+    const made = new Database(file);
+    made.pragma('journal_mode = WAL');
+    made.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('before')");
+    expect(made.pragma('page_size', { simple: true })).toBe(4096);
+    made.close();
+    const existing = await openSqlite(file);
+    db = existing;
+    await existing.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('after')"));
+    expect(await existing.read.all('SELECT v FROM t ORDER BY id')).toEqual([{ v: 'before' }, { v: 'after' }]);
+    const [kept] = await existing.transaction((tx) => tx.all<{ page_size: number }>('PRAGMA page_size'));
+    expect(kept?.page_size).toBe(4096);
   });
 
   it('keeps committing while a checkpoint runs', async () => {

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
  * while frames already committed are copied. SQLite starts the WAL over from its beginning when a
  * write begins after a checkpoint copied all of it; under writes that never pause that moment may
  * not come, and the WAL grows until the writer's own automatic checkpoint, kept at a far higher
- * threshold (`WRITER_AUTOCHECKPOINT_PAGES`), finds little left to copy and restarts it. That
+ * threshold (`WRITER_AUTOCHECKPOINT_BYTES`), finds little left to copy and restarts it. That
  * checkpoint is also the backstop should this thread fall behind or fail.
  */
 const SOURCE = `'use strict';
@@ -42,8 +42,8 @@ if (db) parentPort.on('message', (m) => {
 });
 `;
 
-/** The writer's own automatic checkpoint, kept only as a backstop (pages of 4 KiB: 64 MiB). */
-export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
+/** The writer's own automatic checkpoint, kept only as a backstop: 64 MiB of WAL, in pages of the file's size. */
+export const WRITER_AUTOCHECKPOINT_BYTES = 64 << 20;
 
 /** How often the checkpointer runs while there are new commits. */
 const INTERVAL_MS = 100;

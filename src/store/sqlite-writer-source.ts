@@ -3,9 +3,9 @@
  * plain CommonJS in a string, not a module file: a worker file would not survive esbuild bundling
  * the server into one file, and Node 20 cannot start a `.ts` worker outside tsx (vitest).
  *
- * It owns the one writer connection (WAL, `synchronous=FULL`; its automatic checkpoint at
- * `workerData.autocheckpoint` pages, a backstop for `SqliteCheckpointer`). Each request is a list of steps
- * run in order, answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false,
+ * It owns the one writer connection (WAL, `synchronous=FULL`; `workerData.pageSize` for a new
+ * file; its automatic checkpoint at `workerData.autocheckpointBytes` of WAL, a backstop for
+ * `SqliteCheckpointer`). Each request is a list of steps run in order, answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false,
  * message, code }` at the first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
  * rows than it `expect`s) rolls it back at once, and every later step for it, its commit
@@ -21,10 +21,15 @@ const Database = require(workerData.driver);
 let db = null;
 try {
   db = new Database(workerData.file);
+  // Takes effect only on a new, empty file (before WAL mode and the first table); else a no-op.
+  if (workerData.pageSize) db.pragma('page_size = ' + Number(workerData.pageSize));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  if (workerData.autocheckpoint) db.pragma('wal_autocheckpoint = ' + Number(workerData.autocheckpoint));
+  if (workerData.autocheckpointBytes) {
+    const pageSize = db.pragma('page_size', { simple: true });
+    db.pragma('wal_autocheckpoint = ' + Math.ceil(Number(workerData.autocheckpointBytes) / pageSize));
+  }
   parentPort.postMessage({ id: 0, ok: true });
 } catch (e) {
   db = null;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
 import type { SqlConn, SqlDb, TxConn } from './sql.ts';
-import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
+import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
 import { SqliteWriter, type WriterStep } from './sqlite-writer.ts';
 
 type Db = Database.Database;
@@ -100,7 +100,7 @@ export async function openSqlite(file: string): Promise<SqliteDb> {
   let checkpointer: SqliteCheckpointer;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writer = await SqliteWriter.start(file, WRITER_AUTOCHECKPOINT_PAGES);
+    writer = await SqliteWriter.start(file, WRITER_AUTOCHECKPOINT_BYTES);
   } catch (e) {
     throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
   }
