@@ -73,7 +73,9 @@ describe('SQLite checkpointer', () => {
 
   it("leaves checkpoints to the checkpointer: the writer's own is only a far-off backstop", async () => {
     const { db: target } = await open();
-    const [pages] = await target.transaction((tx) => tx.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'));
+    const [pages] = await target.transaction((tx) =>
+      tx.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'),
+    );
     const [size] = await target.transaction((tx) => tx.all<{ page_size: number }>('PRAGMA page_size'));
     expect((pages?.wal_autocheckpoint ?? 0) * (size?.page_size ?? 0)).toBe(WRITER_AUTOCHECKPOINT_BYTES);
     expect(WRITER_AUTOCHECKPOINT_BYTES).toBeGreaterThan(1000 * 4096); // SQLite's default, per commit
@@ -99,6 +101,34 @@ describe('SQLite checkpointer', () => {
     expect(await existing.read.all('SELECT v FROM t ORDER BY id')).toEqual([{ v: 'before' }, { v: 'after' }]);
     const [kept] = await existing.transaction((tx) => tx.all<{ page_size: number }>('PRAGMA page_size'));
     expect(kept?.page_size).toBe(4096);
+  });
+
+  it('starts the WAL over under writes that never pause, instead of letting it grow to the backstop', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-ckpt-'));
+    const file = path.join(dir, 'guardline.db');
+    const target = await openSqlite(file, { walRestartBytes: 1 << 20 });
+    db = target;
+    await target.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    // About 10 MB over 1.5 s, a transaction every millisecond or so, each sent without waiting for
+    // the one before: the checkpointer alone never finds the WAL fully copied when a write begins.
+    const body = 'x'.repeat(900);
+    const commits: Promise<unknown>[] = [];
+    const until = Date.now() + 1500;
+    let id = 0;
+    while (Date.now() < until) {
+      const from = id;
+      id += 8;
+      commits.push(
+        target.transaction(async (tx) => {
+          for (let j = from; j < from + 8; j++) await tx.write('INSERT INTO t (id, body) VALUES (?, ?)', [j, body]);
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(commits);
+    expect(await target.read.all('SELECT count(*) AS n FROM t')).toEqual([{ n: id }]);
+    expect(id * body.length).toBeGreaterThan(8 << 20);
+    expect(statSync(`${file}-wal`).size).toBeLessThan(4 << 20);
   });
 
   it('keeps committing while a checkpoint runs', async () => {

@@ -94,7 +94,7 @@ export interface SqliteDb extends SqlDb {
  * that sees committed data only. A third connection, in a thread of its own, checkpoints the WAL
  * (`SqliteCheckpointer`), so no commit waits for a checkpoint.
  */
-export async function openSqlite(file: string): Promise<SqliteDb> {
+export async function openSqlite(file: string, options: { walRestartBytes?: number } = {}): Promise<SqliteDb> {
   let writer: SqliteWriter;
   let reader: Db;
   let checkpointer: SqliteCheckpointer;
@@ -112,7 +112,12 @@ export async function openSqlite(file: string): Promise<SqliteDb> {
     throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
   }
   try {
-    checkpointer = await SqliteCheckpointer.start(file);
+    checkpointer = await SqliteCheckpointer.start(file, {
+      restartLog: async () => {
+        await writer.request(undefined, [{ op: 'exec', sql: 'PRAGMA wal_checkpoint(PASSIVE)' }]);
+      },
+      restartBytes: options.walRestartBytes,
+    });
   } catch (e) {
     reader.close();
     await writer.close();
