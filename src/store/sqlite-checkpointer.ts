@@ -83,8 +83,6 @@ export class SqliteCheckpointer {
   /** The last failure, kept for diagnosis; the writer's backstop checkpoint covers for it. */
   lastError: string | null = null;
 
-  /** WAL restarts the writer thread was asked to finish; for tests and diagnosis. */
-  restarts = 0;
   private ticking: Promise<void> | null = null;
 
   private constructor(
@@ -145,7 +143,6 @@ export class SqliteCheckpointer {
       if ((result.log - result.checkpointed) * this.pageSize > RESTART_RESIDUAL_BYTES) continue;
       try {
         await this.options.restartLog();
-        this.restarts++;
       } catch (e) {
         // E.g. the writer was inside a transaction sent in parts; the next tick tries again.
         this.lastError = (e as Error).message;
