@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Decision } from '../src/model/index.ts';
 import type { StoreConfig } from '../src/store/config.ts';
+import { tuneV8ForRuntime } from '../src/runtime/v8-tuning.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
 import { atLeast, atMost, type Bench, type BenchResult, bytesWritten, percentile, versus } from './harness.ts';
@@ -355,6 +356,8 @@ const bench: Bench = {
   name: 'store',
   description: `durable decisions/s through store.record with the signed chain (SQLite, PostgreSQL), p99 added latency at ${RATE}/s`,
   async run() {
+    // The store runs inside the runtime process, which starts with these V8 settings.
+    tuneV8ForRuntime();
     const results: BenchResult[] = [];
     const dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-bench-'));
     try {

@@ -1,11 +1,13 @@
 import { loadConfig } from '../config/index.ts';
 import { consoleBanner } from '../console/banner.ts';
 import { isGuardlineError } from '../errors/index.ts';
+import { tuneV8ForRuntime } from '../runtime/v8-tuning.ts';
 import { Guardline } from './guardline.ts';
 import { loadHubSpotCardConfig } from './routes/hubspot-card.ts';
 
 /** `npm start`: configuration from the environment, listen on PORT, graceful shutdown on SIGTERM/SIGINT. */
 export async function startFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Guardline> {
+  tuneV8ForRuntime();
   const config = loadConfig(env);
   if (config.jwt.kind === 'secret' && config.jwt.generated) {
     process.stderr.write(
