@@ -14,8 +14,14 @@ import type { SqlDb } from './sql.ts';
 
 const AUDIT_SESSION_INDEX = 'audit_session_index';
 
-/** How often the index catches up with the chain while entries are being appended. */
-const INDEX_INTERVAL_MS = 250;
+/**
+ * How often the index catches up with the chain while entries are being appended. On SQLite each
+ * catch-up holds the one writer (every decision queued behind it waits), so it runs often and
+ * small: at 10,000 decisions/s, every 50 ms instead of every 250 ms took the store bench's p99
+ * from 6.1–16.2 ms (median 10.1) to 6.4–12.2 ms (median 7.1) in 9 alternating runs, for about
+ * 0.5 KB more written per decision. On PostgreSQL it runs under the chain head's lock, and rarely.
+ */
+const INDEX_INTERVAL_MS: Record<SqlDb['dialect'], number> = { sqlite: 50, postgres: 250 };
 
 /**
  * SQL for the seqs of one session's audit entries (two `?`, both the session id), as a subquery:
@@ -50,7 +56,7 @@ export class AuditSessionIndexer {
   constructor(
     private readonly db: SqlDb,
     private readonly committer: GroupCommitter,
-    private readonly intervalMs = INDEX_INTERVAL_MS,
+    private readonly intervalMs = INDEX_INTERVAL_MS[db.dialect],
   ) {}
 
   start(): void {
