@@ -54,7 +54,7 @@ export const WRITER_AUTOCHECKPOINT_BYTES = 64 << 20;
 const INTERVAL_MS = 100;
 
 /** WAL size from which the checkpointer works towards starting the WAL over. */
-export const WAL_RESTART_BYTES = 16 << 20;
+const WAL_RESTART_BYTES = 16 << 20;
 /** What may be left to copy when the writer thread is asked to finish the checkpoint. */
 const RESTART_RESIDUAL_BYTES = 512 << 10;
 /** Checkpoints run back to back while working towards a restart, at most. */
