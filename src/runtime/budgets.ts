@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Policy } from '../../policies/schema.ts';
 import { budgetDay, chargeDaily } from '../budgets/index.ts';
 import { GuardlineError } from '../errors/index.ts';
-import { extended } from '../model/extended.ts';
 import type { SessionMeta } from '../model/index.ts';
 import type { BudgetRemaining } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
@@ -85,12 +84,10 @@ export class BudgetKeeper {
     }
     if (uses.length === 0) return;
     const tell = live();
+    const { tenantId, agentId } = session.meta;
+    // Written out, not spread: see src/model/extended.ts.
     for (const use of uses)
-      await chargeDaily(
-        this.store,
-        NO_CAPS,
-        extended(ids(session.meta), { metric: use.metric, amount: use.amount, at }),
-      );
+      await chargeDaily(this.store, NO_CAPS, { tenantId, agentId, metric: use.metric, amount: use.amount, at });
     const policy = session.guarded.policy.policy;
     for (const other of tell) {
       if (other.meta.tenantId !== session.meta.tenantId || other.ended) continue;

@@ -5,8 +5,9 @@
  *
  * It owns the one writer connection (WAL, `synchronous=FULL`; `workerData.pageSize` for a new
  * file; its automatic checkpoint at `workerData.autocheckpointBytes` of WAL, a backstop for
- * `SqliteCheckpointer`). Each request is a list of steps run in order, answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false,
- * message, code }` at the first step that fails. Requests run strictly in the order they arrive.
+ * `SqliteCheckpointer`). Each request is a list of steps run in order, answered once:
+ * `{ id, ok, value }` with the last step's value, or `{ id, ok: false, message, code }` at the
+ * first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
  * rows than it `expect`s) rolls it back at once, and every later step for it, its commit
  * included, fails with that same error: a commit succeeds only if every statement sent for the
