@@ -20,10 +20,10 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(): Promise<{ file: string; db: SqliteDb }> {
+async function open(options: { walRestartBytes?: number } = {}): Promise<{ file: string; db: SqliteDb }> {
   dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-ckpt-'));
   const file = path.join(dir, 'guardline.db');
-  db = await openSqlite(file);
+  db = await openSqlite(file, options);
   await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   return { file, db };
 }
@@ -104,11 +104,7 @@ describe('SQLite checkpointer', () => {
   });
 
   it('starts the WAL over under writes that never pause, instead of letting it grow to the backstop', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-ckpt-'));
-    const file = path.join(dir, 'guardline.db');
-    const target = await openSqlite(file, { walRestartBytes: 1 << 20 });
-    db = target;
-    await target.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const { file, db: target } = await open({ walRestartBytes: 1 << 20 });
     // About 10 MB over 1.5 s, a transaction every millisecond or so, each sent without waiting for
     // the one before: the checkpointer alone never finds the WAL fully copied when a write begins.
     const body = 'x'.repeat(900);
