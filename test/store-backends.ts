@@ -5,12 +5,13 @@
  * an unreachable PostgreSQL fails the run instead of being skipped.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { StoreConfig } from '../src/store/config.ts';
 import { openStore } from '../src/store/open.ts';
+import { SESSION_INDEX_SCHEMA, sessionIndexFile } from '../src/store/sqlite-session-index.ts';
 import type { Store } from '../src/store/types.ts';
 
 export const PG_URL = process.env.GUARDLINE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -74,8 +75,12 @@ const sqlite: Backend = {
         return store;
       },
       async sql(text, params = []) {
-        const db = new Database(config.kind === 'sqlite' ? config.file : '');
+        const file = config.kind === 'sqlite' ? config.file : '';
+        const db = new Database(file);
         try {
+          // The session index's own file, as the store attaches it (sqlite-session-index.ts).
+          if (existsSync(sessionIndexFile(file)))
+            db.prepare(`ATTACH DATABASE ? AS ${SESSION_INDEX_SCHEMA}`).run(sessionIndexFile(file));
           const stmt = db.prepare(text);
           if (stmt.reader) return stmt.all(...params) as Record<string, unknown>[];
           stmt.run(...params);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDb } from '../src/store/sqlite.ts';
 import { WRITER_AUTOCHECKPOINT_BYTES } from '../src/store/sqlite-checkpointer.ts';
-import { NEW_FILE_PAGE_SIZE } from '../src/store/sqlite-writer.ts';
+import { NEW_FILE_PAGE_SIZE } from '../src/store/sqlite-thread.ts';
 
 let dir = '';
 let db: SqliteDb | null = null;

@@ -8,20 +8,25 @@
  * entries after the mark (a fraction of a second's worth) are found by scanning them. One
  * statement reads both, so it sees one committed state: the mark and the index rows it covers
  * are always written in the same transaction.
+ *
+ * The mark also records the hash of the entry it stands at: should the chain no longer hold that
+ * entry (a database file restored from an older copy, beside a newer index file), the index is
+ * emptied when the store opens and rebuilt, instead of naming entries that are no longer there.
  */
 import type { GroupCommitter } from './committer.ts';
 import type { SqlDb } from './sql.ts';
 
-const AUDIT_SESSION_INDEX = 'audit_session_index';
+export const AUDIT_SESSION_INDEX = 'audit_session_index';
 
 /**
- * How often the index catches up with the chain while entries are being appended. On SQLite each
- * catch-up holds the one writer (every decision queued behind it waits), so it runs often and
- * small: at 10,000 decisions/s, every 50 ms instead of every 250 ms took the store bench's p99
- * from 6.1–16.2 ms (median 10.1) to 6.4–12.2 ms (median 7.1) in 9 alternating runs, for about
- * 0.5 KB more written per decision. On PostgreSQL it runs under the chain head's lock, and rarely.
+ * How often the index catches up with the chain while entries are being appended. On PostgreSQL
+ * it runs under the chain head's lock. On SQLite it runs in the maintenance thread, on a file of
+ * its own (`sqlite-session-index.ts`), and holds up no commit; a longer interval rewrites each
+ * session's index page less often, and leaves reads a few more entries to scan.
  */
-const INDEX_INTERVAL_MS: Record<SqlDb['dialect'], number> = { sqlite: 50, postgres: 250 };
+const INDEX_INTERVAL_MS = 250;
+
+const MARK = `(SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}')`;
 
 /**
  * SQL for the seqs of one session's audit entries (two `?`, both the session id), as a subquery:
@@ -29,25 +34,41 @@ const INDEX_INTERVAL_MS: Record<SqlDb['dialect'], number> = { sqlite: 50, postgr
  */
 export const SESSION_SEQS = `SELECT seq FROM ${AUDIT_SESSION_INDEX} WHERE session_id = ?
   UNION ALL SELECT seq FROM audit_entries
-  WHERE seq > (SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}') AND session_id = ?`;
+  WHERE seq > ${MARK} AND session_id = ?`;
 
-const FIRST_UNINDEXED = `SELECT seq FROM audit_entries
-  WHERE seq > (SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}') LIMIT 1`;
+const FIRST_UNINDEXED = `SELECT seq FROM audit_entries WHERE seq > ${MARK} LIMIT 1`;
 
+/**
+ * The first statement writes the index: on SQLite (a transaction begun deferred) that takes the
+ * index file's write lock, waiting out another process's catch-up, before the chain is read.
+ */
 const CATCH_UP = [
   `INSERT INTO ${AUDIT_SESSION_INDEX} (session_id, seq)
    SELECT session_id, seq FROM audit_entries
-   WHERE seq > (SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}') AND session_id IS NOT NULL
+   WHERE seq > ${MARK} AND session_id IS NOT NULL
    ORDER BY session_id, seq ON CONFLICT DO NOTHING`,
-  `UPDATE index_marks SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_entries) WHERE name = '${AUDIT_SESSION_INDEX}'`,
+  `UPDATE index_marks SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_entries),
+   hash = (SELECT hash FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries))
+   WHERE name = '${AUDIT_SESSION_INDEX}'`,
+];
+
+/** The mark stands at an entry the chain no longer holds, with that hash. */
+const MARK_LOST = `EXISTS (SELECT 1 FROM index_marks m WHERE m.name = '${AUDIT_SESSION_INDEX}' AND m.hash IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.seq = m.seq AND e.hash = m.hash))`;
+
+/** Empties the index and its mark if the mark is lost: the next catch-up rebuilds it. */
+const RESET_IF_MARK_LOST = [
+  `DELETE FROM ${AUDIT_SESSION_INDEX} WHERE ${MARK_LOST}`,
+  `UPDATE index_marks SET seq = 0, hash = NULL WHERE name = '${AUDIT_SESSION_INDEX}' AND ${MARK_LOST}`,
 ];
 
 /**
- * Keeps `audit_session_index` caught up: every `intervalMs` while entries are being appended, one
- * unit in the group commit (so on PostgreSQL it runs under the chain head's lock, one node at a
- * time, and no entry can commit below the mark after it moved). Each session's index page is
- * then written once per catch-up instead of once per commit. An idle store writes nothing.
- * `close` catches up one last time.
+ * Keeps `audit_session_index` caught up: every `intervalMs` while entries are being appended. Where
+ * the backend writes the index on its own (`SqlDb.writeSessionIndex`, SQLite) that is one
+ * transaction there; otherwise one unit in the group commit, so on PostgreSQL it runs under the
+ * chain head's lock, one node at a time, and no entry can commit below the mark after it moved.
+ * Each session's index page is then written once per catch-up instead of once per commit. An idle
+ * store writes nothing. `close` catches up one last time.
  */
 export class AuditSessionIndexer {
   private timer: NodeJS.Timeout | null = null;
@@ -56,10 +77,12 @@ export class AuditSessionIndexer {
   constructor(
     private readonly db: SqlDb,
     private readonly committer: GroupCommitter,
-    private readonly intervalMs = INDEX_INTERVAL_MS[db.dialect],
+    private readonly intervalMs = INDEX_INTERVAL_MS,
   ) {}
 
-  start(): void {
+  /** Empties the index if its mark is lost (see above), then catches up every `intervalMs`. */
+  async start(): Promise<void> {
+    await this.write(RESET_IF_MARK_LOST);
     this.timer ??= setInterval(() => void this.catchUp().catch(() => {}), this.intervalMs);
     this.timer.unref();
   }
@@ -74,8 +97,13 @@ export class AuditSessionIndexer {
 
   private async indexIfBehind(): Promise<void> {
     if ((await this.db.read.all(FIRST_UNINDEXED)).length === 0) return;
-    await this.committer.submit(async (tx) => {
-      for (const sql of CATCH_UP) await tx.write(sql);
+    await this.write(CATCH_UP);
+  }
+
+  private write(statements: readonly string[]): Promise<void> {
+    if (this.db.writeSessionIndex) return this.db.writeSessionIndex(statements);
+    return this.committer.submit(async (tx) => {
+      for (const sql of statements) await tx.write(sql);
     });
   }
 

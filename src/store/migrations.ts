@@ -7,9 +7,10 @@ import type { Dialect, SqlDb } from './sql.ts';
  * tokens differ by dialect, for speed on the hot path: {{SEQ_PRIMARY_KEY}} and
  * {{AUDIT_SEQ_PRIMARY_KEY}} (SQLite: the rowid itself) and {{WITHOUT_ROWID}} (SQLite: a table
  * clustered on its primary key).
+ * A migration whose `sql` differs by more than those tokens gives one script per dialect.
  * Never edit a migration that has shipped: append a new one.
  */
-export const MIGRATIONS: readonly { id: string; sql: string }[] = [
+export const MIGRATIONS: readonly { id: string; sql: string | Record<Dialect, string> }[] = [
   {
     id: '001_core',
     sql: `
@@ -126,6 +127,18 @@ CREATE TABLE index_marks (name TEXT PRIMARY KEY, seq BIGINT NOT NULL);
 INSERT INTO index_marks (name, seq) SELECT 'audit_session_index', COALESCE(MAX(seq), 0) FROM audit_entries;
 DROP INDEX audit_entries_session`,
   },
+  {
+    // The session index's mark records the hash of the entry it stands at (audit-session-index.ts).
+    // On SQLite the index moves to a file of its own (sqlite-session-index.ts), rebuilt there from
+    // the chain, so that catching it up never holds the store's one writer.
+    id: '007_session_index_file',
+    sql: {
+      sqlite: `
+DROP TABLE audit_session_index;
+DROP TABLE index_marks`,
+      postgres: 'ALTER TABLE index_marks ADD COLUMN hash TEXT',
+    },
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {
@@ -141,9 +154,9 @@ const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {
   },
 };
 
-function statements(sql: string, dialect: Dialect): string[] {
+function statements(sql: string | Record<Dialect, string>, dialect: Dialect): string[] {
   const tokens = DIALECT_TOKENS[dialect];
-  return sql
+  return (typeof sql === 'string' ? sql : sql[dialect])
     .replace(/\{\{[A-Z_]+\}\}/g, (token) => tokens[token] ?? token)
     .split(/;\s*\n/)
     .map((s) => s.trim())

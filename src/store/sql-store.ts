@@ -93,7 +93,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
   const committer = new GroupCommitter(db, signer, options.maxBatch);
   const ctx: StoreContext = { db, committer, approvalChanged: (tx, event) => bus.publish(tx, event) };
   const indexer = new AuditSessionIndexer(db, committer);
-  indexer.start();
+  await indexer.start();
   let closed = false;
   return {
     backend: db.dialect,

@@ -44,6 +44,12 @@ export interface SqlDb {
    * before resolving.
    */
   transaction<T>(fn: (tx: TxConn) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs statements that write only the audit entries' session index, in one transaction of their
+   * own outside the group commit: where present (SQLite), the index is kept apart from the chain
+   * and no commit waits for it. Absent, the index is written by units of the group commit.
+   */
+  writeSessionIndex?(statements: readonly string[]): Promise<void>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -1,51 +1,4 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-
-/**
- * Copies the WAL back into the database file from a thread of its own, so the writer thread's
- * commits never wait for it. SQLite's automatic checkpoint runs inside the commit that crosses
- * its threshold (1,000 pages): that commit, and every decision queued behind it, waited for
- * the copy and the database file's fsync, a few to tens of milliseconds at 10,000 decisions/s.
- *
- * A PASSIVE checkpoint takes no lock that a writer needs: the writer keeps appending to the WAL
- * while frames already committed are copied. SQLite starts the WAL over from its beginning only
- * when a write begins after a checkpoint copied all of it, which under writes that never pause
- * does not happen on its own. So once the WAL holds `restartBytes`, this thread checkpoints again
- * at once until little is left to copy, then hands the rest to the writer thread (`restartLog`):
- * a checkpoint run there, between two transactions, copies everything, and the next transaction
- * starts the WAL over. That holds up commits for one short copy and one fsync of the database
- * file. Left to the writer's own automatic checkpoint (kept at a far higher threshold,
- * `WRITER_AUTOCHECKPOINT_BYTES`, as the backstop should this thread fall behind or fail), the
- * restart came inside a commit, with up to 100 ms of frames to copy: commits of 13–22 ms at
- * 10,000 decisions/s.
- */
-const SOURCE = `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-let db = null;
-try {
-  db = new Database(workerData.file);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = FULL');
-  parentPort.postMessage({ ok: true, pageSize: db.pragma('page_size', { simple: true }) });
-} catch (e) {
-  parentPort.postMessage({ ok: false, message: String(e && e.message) });
-  parentPort.close();
-}
-if (db) parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    const row = db.pragma('wal_checkpoint(PASSIVE)')[0] || {};
-    parentPort.postMessage({ ok: true, busy: row.busy, log: row.log, checkpointed: row.checkpointed });
-  } catch (e) {
-    parentPort.postMessage({ ok: false, message: String(e && e.message) });
-  }
-});
-`;
+import type { SqliteThread } from './sqlite-thread.ts';
 
 /** The writer's own automatic checkpoint, kept only as a backstop: 64 MiB of WAL, in pages of the file's size. */
 export const WRITER_AUTOCHECKPOINT_BYTES = 64 << 20;
@@ -73,35 +26,43 @@ export interface CheckpointResult {
   checkpointed: number;
 }
 
+/** PASSIVE: copies what no reader still needs, taking no lock a writer needs. */
+const CHECKPOINT = 'PRAGMA main.wal_checkpoint(PASSIVE)';
+
+/**
+ * Copies the WAL back into the database file from a thread of its own (the store's maintenance
+ * thread), so the writer thread's commits never wait for it. SQLite's automatic checkpoint runs inside the commit that crosses
+ * its threshold (1,000 pages): that commit, and every decision queued behind it, waited for
+ * the copy and the database file's fsync, a few to tens of milliseconds at 10,000 decisions/s.
+ *
+ * A PASSIVE checkpoint takes no lock that a writer needs: the writer keeps appending to the WAL
+ * while frames already committed are copied. SQLite starts the WAL over from its beginning only
+ * when a write begins after a checkpoint copied all of it, which under writes that never pause
+ * does not happen on its own. So once the WAL holds `restartBytes`, the checkpointer runs again
+ * at once until little is left to copy, then hands the rest to the writer thread (`restartLog`):
+ * a checkpoint run there, between two transactions, copies everything, and the next transaction
+ * starts the WAL over. That holds up commits for one short copy and one fsync of the database
+ * file. Left to the writer's own automatic checkpoint (kept at a far higher threshold,
+ * `WRITER_AUTOCHECKPOINT_BYTES`, as the backstop should this thread fall behind or fail), the
+ * restart came inside a commit, with up to 100 ms of frames to copy: commits of 13–22 ms at
+ * 10,000 decisions/s.
+ */
 export class SqliteCheckpointer {
   private dirty = false;
   private running: Promise<CheckpointResult | null> | null = null;
   private readonly timer: NodeJS.Timeout;
-  private readonly exited: Promise<void>;
   private closed = false;
-  private reply: ((message: { ok: boolean; message?: string } & Partial<CheckpointResult>) => void) | null = null;
   /** The last failure, kept for diagnosis; the writer's backstop checkpoint covers for it. */
   lastError: string | null = null;
 
   private ticking: Promise<void> | null = null;
 
-  private constructor(
-    private readonly worker: Worker,
+  /** Checkpoints `thread`'s main database (of pages of `pageSize` bytes) while there are new commits. */
+  constructor(
+    private readonly thread: SqliteThread,
     private readonly pageSize: number,
     private readonly options: CheckpointerOptions,
   ) {
-    worker.on('message', (m) => this.reply?.(m));
-    worker.on('error', (e) => {
-      this.lastError = e.message;
-    });
-    this.exited = new Promise((resolve) =>
-      worker.once('exit', () => {
-        this.closed = true;
-        clearInterval(this.timer);
-        this.reply?.({ ok: false, message: 'the checkpointer thread exited' });
-        resolve();
-      }),
-    );
     this.timer = setInterval(() => {
       if (this.dirty && !this.ticking) {
         this.ticking = this.tick().finally(() => {
@@ -110,20 +71,6 @@ export class SqliteCheckpointer {
       }
     }, INTERVAL_MS);
     this.timer.unref();
-    worker.unref();
-  }
-
-  static start(file: string, options: CheckpointerOptions): Promise<SqliteCheckpointer> {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(SOURCE, { eval: true, workerData: { file, driver }, execArgv: [] });
-    return new Promise((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('message', (m: { ok: boolean; message?: string; pageSize?: number }) => {
-        worker.off('error', reject);
-        if (m.ok) resolve(new SqliteCheckpointer(worker, m.pageSize ?? 4096, options));
-        else reject(new Error(m.message ?? 'the checkpointer thread could not open the database'));
-      });
-    });
   }
 
   /** Called after each commit: the next tick of the timer checkpoints. */
@@ -156,34 +103,31 @@ export class SqliteCheckpointer {
     if (this.running) return this.running;
     if (this.closed) return Promise.resolve(null);
     this.dirty = false;
-    this.worker.ref();
-    this.running = new Promise<CheckpointResult | null>((resolve) => {
-      this.reply = (m) => {
-        this.reply = null;
-        if (m.ok) {
+    this.running = this.thread
+      .request(undefined, [{ op: 'all', sql: CHECKPOINT, params: [] }])
+      .then(
+        (rows) => {
+          const row = (rows as Partial<CheckpointResult>[])[0];
           this.lastError = null;
-          resolve({ log: m.log ?? 0, checkpointed: m.checkpointed ?? 0 });
-        } else {
-          this.lastError = m.message ?? 'checkpoint failed';
-          resolve(null);
-        }
-      };
-      this.worker.postMessage('checkpoint');
-    }).finally(() => {
-      this.running = null;
-      if (!this.closed) this.worker.unref();
-    });
+          return { log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0 };
+        },
+        (e: Error) => {
+          this.lastError = e.message;
+          return null;
+        },
+      )
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
+  /** Stops checkpointing, once the checkpoint running (if any) is done; the thread stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
     await this.ticking;
     await this.running;
     this.closed = true;
-    this.worker.ref();
-    this.worker.postMessage('close');
-    await this.exited;
   }
 }

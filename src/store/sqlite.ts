@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
 import type { SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
-import { SqliteWriter, type WriterStep } from './sqlite-writer.ts';
+import { SESSION_INDEX_SCHEMA, sessionIndexAttachment, sessionIndexFile } from './sqlite-session-index.ts';
+import { SqliteThread, type ThreadStep } from './sqlite-thread.ts';
 
 type Db = Database.Database;
 type Stmt = Database.Statement;
@@ -39,11 +40,11 @@ function readConnection(db: Db): SqlConn {
  * answer. `write` never waits; the thread fails the commit if the write failed.
  */
 class WriterTx implements TxConn {
-  private steps: WriterStep[];
+  private steps: ThreadStep[];
   private sent = false;
 
   constructor(
-    private readonly writer: SqliteWriter,
+    private readonly writer: SqliteThread,
     private readonly tx: number,
     after: number | undefined,
   ) {
@@ -71,7 +72,7 @@ class WriterTx implements TxConn {
     return this.sent ? this.writer.rollback(this.tx) : null;
   }
 
-  private send(last: WriterStep): Promise<unknown> {
+  private send(last: ThreadStep): Promise<unknown> {
     const steps = this.steps;
     steps.push(last);
     this.steps = [];
@@ -85,44 +86,57 @@ export interface SqliteDb extends SqlDb {
   checkpoint(): Promise<CheckpointResult | null>;
 }
 
+function unreachable(file: string, e: unknown): GuardlineError {
+  return new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
+}
+
 /**
  * SQLite in WAL mode with `synchronous=FULL`: a commit returns only after the WAL is fsynced, so a
  * resolved write survives power loss. The one writer connection lives in its own thread
- * (`SqliteWriter`), so the event loop keeps serving (and the group committer keeps gathering the
+ * (`SqliteThread`), so the event loop keeps serving (and the group committer keeps gathering the
  * next batch) while a transaction's statements and its fsync run; all writes go through the
  * store's group committer. Reads outside a transaction use a reader connection on this thread
- * that sees committed data only. A third connection, in a thread of its own, checkpoints the WAL
- * (`SqliteCheckpointer`), so no commit waits for a checkpoint.
+ * that sees committed data only. A third connection, in a maintenance thread of its own,
+ * checkpoints the WAL (`SqliteCheckpointer`), so no commit waits for a checkpoint, and writes the
+ * audit entries' session index, kept in a file of its own (`sqlite-session-index.ts`) so that no
+ * commit waits for that either. The reader attaches that file too.
  */
 export async function openSqlite(file: string, options: { walRestartBytes?: number } = {}): Promise<SqliteDb> {
-  let writer: SqliteWriter;
+  let writer: SqliteThread;
+  let maintenance: SqliteThread;
   let reader: Db;
-  let checkpointer: SqliteCheckpointer;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writer = await SqliteWriter.start(file, WRITER_AUTOCHECKPOINT_BYTES);
+    writer = await SqliteThread.start(file, { autocheckpointBytes: WRITER_AUTOCHECKPOINT_BYTES });
   } catch (e) {
-    throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
+    throw unreachable(file, e);
+  }
+  try {
+    maintenance = await SqliteThread.start(file, { attach: sessionIndexAttachment(file) });
+  } catch (e) {
+    await writer.close();
+    throw unreachable(file, e);
   }
   try {
     reader = new Database(file);
     reader.pragma('busy_timeout = 5000');
+    reader.prepare(`ATTACH DATABASE ? AS ${SESSION_INDEX_SCHEMA}`).run(sessionIndexFile(file));
   } catch (e) {
+    await maintenance.close();
     await writer.close();
-    throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
+    throw unreachable(file, e);
   }
-  try {
-    checkpointer = await SqliteCheckpointer.start(file, {
+  const checkpointer = new SqliteCheckpointer(
+    maintenance,
+    reader.pragma('main.page_size', { simple: true }) as number,
+    {
       restartLog: async () => {
         await writer.request(undefined, [{ op: 'exec', sql: 'PRAGMA wal_checkpoint(PASSIVE)' }]);
       },
       restartBytes: options.walRestartBytes,
-    });
-  } catch (e) {
-    reader.close();
-    await writer.close();
-    throw new GuardlineError('GL_STORE_UNREACHABLE', `SQLite ${file}: ${(e as Error).message}`);
-  }
+    },
+  );
+  let lastIndexTx = 0;
   const read = readConnection(reader);
   let lastTx = 0;
   // Settles once the transaction begun last has sent its last request (commit or rollback): the
@@ -166,10 +180,17 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
     async exec(sql) {
       await writer.request(undefined, [{ op: 'exec', sql }]);
     },
+    async writeSessionIndex(statements) {
+      const steps: ThreadStep[] = [{ op: 'begin', deferred: true }];
+      for (const sql of statements) steps.push({ op: 'run', sql, params: [] });
+      steps.push({ op: 'commit' });
+      await maintenance.request(++lastIndexTx, steps);
+    },
     checkpoint: () => checkpointer.checkpoint(),
     async close() {
       reader.close();
       await checkpointer.close();
+      await maintenance.close();
       await writer.close();
     },
   };

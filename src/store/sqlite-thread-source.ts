@@ -1,21 +1,25 @@
 /**
- * The code the SQLite writer thread runs (`new Worker(WRITER_SOURCE, { eval: true })`). It is
+ * The code a SQLite connection thread runs (`new Worker(THREAD_SOURCE, { eval: true })`). It is
  * plain CommonJS in a string, not a module file: a worker file would not survive esbuild bundling
  * the server into one file, and Node 20 cannot start a `.ts` worker outside tsx (vitest).
  *
- * It owns the one writer connection (WAL, `synchronous=FULL`; `workerData.pageSize` for a new
- * file; its automatic checkpoint at `workerData.autocheckpointBytes` of WAL, a backstop for
- * `SqliteCheckpointer`). Each request is a list of steps run in order, answered once:
- * `{ id, ok, value }` with the last step's value, or `{ id, ok: false, message, code }` at the
- * first step that fails. Requests run strictly in the order they arrive.
+ * It owns one connection to `workerData.file` (WAL, `synchronous=FULL`; `workerData.pageSize` for
+ * a new file; its automatic checkpoint at `workerData.autocheckpointBytes` of WAL, when given).
+ * With `workerData.attach` (`{ file, schema, setup }`) it also attaches that database file under
+ * that schema name and runs the `setup` statements. Each request is a list of steps run in order,
+ * answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false, message, code }`
+ * at the first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
  * rows than it `expect`s) rolls it back at once, and every later step for it, its commit
  * included, fails with that same error: a commit succeeds only if every statement sent for the
  * transaction did. A rollback answers with that first error, if any: the cause. A `begin` with
  * `after: N` is refused unless transaction N, the one just before, committed: a transaction
- * prepared while N was still committing depends on N.
+ * prepared while N was still committing depends on N. A `begin` takes every database's write lock
+ * at once (`BEGIN IMMEDIATE`) unless it is `deferred`: then a database is locked for writing only
+ * by the first statement that writes it. An `all` outside any transaction reads (or runs a pragma)
+ * on its own.
  */
-export const WRITER_SOURCE = `'use strict';
+export const THREAD_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 
@@ -30,6 +34,10 @@ try {
   if (workerData.autocheckpointBytes) {
     const pageSize = db.pragma('page_size', { simple: true });
     db.pragma('wal_autocheckpoint = ' + Math.ceil(Number(workerData.autocheckpointBytes) / pageSize));
+  }
+  if (workerData.attach) {
+    db.prepare('ATTACH DATABASE ? AS ' + workerData.attach.schema).run(workerData.attach.file);
+    for (const sql of workerData.attach.setup) db.exec(sql);
   }
   parentPort.postMessage({ id: 0, ok: true });
 } catch (e) {
@@ -76,11 +84,11 @@ function step(tx, s) {
       if (s.after !== undefined && !(last.tx === s.after && last.committed)) {
         throw failure('transaction ' + s.after + ', which this one was prepared after, did not commit', 'PREDECESSOR_FAILED');
       }
-      db.exec('BEGIN IMMEDIATE');
+      db.exec(s.deferred ? 'BEGIN' : 'BEGIN IMMEDIATE');
       open = tx;
       return null;
     case 'all': {
-      inOpen(tx);
+      if (tx !== undefined || open !== 0) inOpen(tx);
       const stmt = prepare(s.sql);
       if (stmt.reader) return stmt.all(...s.params);
       stmt.run(...s.params);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { WRITER_SOURCE } from './sqlite-writer-source.ts';
+import { THREAD_SOURCE } from './sqlite-thread-source.ts';
 
 /**
  * The page size a new database file gets (an existing file keeps its own). SQLite's WAL logs whole
@@ -12,9 +12,9 @@ import { WRITER_SOURCE } from './sqlite-writer-source.ts';
  */
 export const NEW_FILE_PAGE_SIZE = 1024;
 
-/** One step of a request to the writer thread (see `WRITER_SOURCE`). */
-export type WriterStep =
-  | { op: 'begin'; after?: number }
+/** One step of a request to a SQLite thread (see `THREAD_SOURCE`). */
+export type ThreadStep =
+  | { op: 'begin'; after?: number; deferred?: boolean }
   | { op: 'commit' | 'rollback' }
   | { op: 'all'; sql: string; params: readonly unknown[] }
   | { op: 'run'; sql: string; params: readonly unknown[]; expect?: number }
@@ -28,23 +28,38 @@ interface Reply {
   code?: string;
 }
 
-/** An error from the writer thread, with SQLite's message and code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
-export class SqliteWriterError extends Error {
+/** An error from a SQLite thread, with SQLite's message and code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
+export class SqliteThreadError extends Error {
   constructor(
     message: string,
     readonly code?: string,
   ) {
     super(message);
-    this.name = 'SqliteWriterError';
+    this.name = 'SqliteThreadError';
   }
 }
 
+/** A database file a thread's connection attaches (`ATTACH DATABASE file AS schema`), then sets up. */
+export interface AttachedFile {
+  file: string;
+  schema: string;
+  /** Statements run once attached (pragmas, `CREATE TABLE IF NOT EXISTS schema.…`). */
+  setup: readonly string[];
+}
+
+export interface SqliteThreadOptions {
+  /** The connection's own automatic checkpoint, once the WAL holds this many bytes. */
+  autocheckpointBytes?: number;
+  attach?: AttachedFile;
+}
+
 /**
- * The main thread's handle on the SQLite writer thread: requests go out in order and each resolves
- * with the thread's answer, so the event loop is free while SQLite inserts and fsyncs. The thread
- * keeps the process alive only while a request is outstanding.
+ * The main thread's handle on a SQLite connection in a thread of its own (the store's writer, and
+ * its maintenance thread): requests go out in order and each resolves with the thread's answer, so
+ * the event loop is free while SQLite inserts and fsyncs. The thread keeps the process alive only
+ * while a request is outstanding.
  */
-export class SqliteWriter {
+export class SqliteThread {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
   private failure: Error | null = null;
@@ -53,10 +68,10 @@ export class SqliteWriter {
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: Reply) => this.settle(reply));
-    worker.on('error', (e) => this.fail(new SqliteWriterError(`SQLite writer thread failed: ${e.message}`)));
+    worker.on('error', (e) => this.fail(new SqliteThreadError(`SQLite thread failed: ${e.message}`)));
     this.exited = new Promise((resolve) =>
       worker.once('exit', () => {
-        this.fail(new SqliteWriterError('SQLite writer thread is closed'));
+        this.fail(new SqliteThreadError('SQLite thread is closed'));
         resolve();
       }),
     );
@@ -64,31 +79,36 @@ export class SqliteWriter {
 
   /**
    * Starts the thread and opens `file` in it (WAL, synchronous=FULL, a new file with pages of
-   * `NEW_FILE_PAGE_SIZE`, its own automatic checkpoint once the WAL holds `autocheckpointBytes`
-   * when given); rejects if it cannot.
+   * `NEW_FILE_PAGE_SIZE`, and `options`); rejects if it cannot.
    */
-  static start(file: string, autocheckpointBytes?: number): Promise<SqliteWriter> {
+  static start(file: string, options: SqliteThreadOptions = {}): Promise<SqliteThread> {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WRITER_SOURCE, {
+    const worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { file, driver, autocheckpointBytes, pageSize: NEW_FILE_PAGE_SIZE },
+      workerData: {
+        file,
+        driver,
+        autocheckpointBytes: options.autocheckpointBytes,
+        attach: options.attach,
+        pageSize: NEW_FILE_PAGE_SIZE,
+      },
       execArgv: [],
     });
-    const writer = new SqliteWriter(worker);
+    const thread = new SqliteThread(worker);
     return new Promise((resolve, reject) => {
-      writer.pending.set(0, { resolve: () => resolve(writer), reject });
+      thread.pending.set(0, { resolve: () => resolve(thread), reject });
     });
   }
 
   /** Runs `steps` in order (of transaction `tx`, if given); resolves to the last one's value. */
-  request(tx: number | undefined, steps: WriterStep[]): Promise<unknown> {
+  request(tx: number | undefined, steps: ThreadStep[]): Promise<unknown> {
     return this.send(tx, steps);
   }
 
   /** Ends transaction `tx` without committing; resolves to the error that failed it in the thread, if any. */
-  async rollback(tx: number): Promise<SqliteWriterError | null> {
+  async rollback(tx: number): Promise<SqliteThreadError | null> {
     const cause = (await this.request(tx, [{ op: 'rollback' }])) as { message: string; code?: string } | null;
-    return cause && new SqliteWriterError(cause.message, cause.code);
+    return cause && new SqliteThreadError(cause.message, cause.code);
   }
 
   /** Closes the connection and ends the thread. */
@@ -101,7 +121,7 @@ export class SqliteWriter {
   }
 
   /** Posts one request, written out field by field (see `src/model/extended.ts` on spreads). */
-  private send(tx: number | undefined, steps: WriterStep[], close = false): Promise<unknown> {
+  private send(tx: number | undefined, steps: ThreadStep[], close = false): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -117,7 +137,7 @@ export class SqliteWriter {
     this.pending.delete(reply.id);
     if (this.pending.size === 0 && !this.closing) this.worker.unref();
     if (reply.ok) waiter.resolve(reply.value);
-    else waiter.reject(new SqliteWriterError(reply.message ?? 'SQLite writer request failed', reply.code));
+    else waiter.reject(new SqliteThreadError(reply.message ?? 'SQLite thread request failed', reply.code));
   }
 
   private fail(error: Error): void {
