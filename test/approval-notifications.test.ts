@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardlineAgent } from '../src/client/index.ts';
 import type { ApprovalResultMessage } from '../src/client/protocol.ts';
-import { postgresApprovalBus } from '../src/store/pg-bus.ts';
+import { postgresStoreBus } from '../src/store/pg-bus.ts';
 import type { ApprovalEvent } from '../src/store/types.ts';
 import { api, userToken } from './approvals-api-support.ts';
 import { disclosureText, helloSession, policyFile, startServer, type TestServer } from './server-harness.ts';
@@ -95,9 +95,12 @@ describe.runIf(BACKENDS.some((b) => b.name === 'postgres'))('the PostgreSQL appr
   it('listens again once PostgreSQL is reachable again, however long that takes', async () => {
     const proxy = await pgProxy();
     const channel = `guardline_approvals_test_${process.pid}_${Date.now()}`;
-    const bus = postgresApprovalBus({ connectionString: proxy.url }, channel);
+    const bus = postgresStoreBus({ connectionString: proxy.url }, channel);
     const heard: ApprovalEvent[] = [];
-    await bus.subscribe((e) => heard.push(e));
+    // Sent without a `type`, as a node of an earlier version does: read as approval events.
+    await bus.subscribe((e) => {
+      if (e.type === 'approval') heard.push(e);
+    });
     const notifier = new pg.Client({ connectionString: PG_URL });
     await notifier.connect();
     const notify = (approvalId: string) =>

@@ -18,6 +18,8 @@ import { disclosureText, helloSession, SECRET, SHORT_POLICY } from './server-har
 import { BACKENDS, PG_URL, TEST_AUDIT_KEY } from './store-backends.ts';
 
 const postgres = BACKENDS.some((b) => b.name === 'postgres');
+const agentToken = (agentId: string) =>
+  mintToken(SECRET, { kind: 'agent', agentId, tenantId: 'acme', roles: ['closing'] }, { ttlSeconds: 600 });
 const schema = `gl_nodes_${randomBytes(5).toString('hex')}`;
 let nodeA: RuntimeChild | undefined;
 let nodeB: RuntimeChild | undefined;
@@ -31,7 +33,8 @@ describe.skipIf(!postgres)('two runtime processes on one PostgreSQL database', (
       policy,
       readFileSync(SHORT_POLICY, 'utf8')
         .replace(/silence_seconds: \d+/, 'silence_seconds: 60')
-        .replace(/approval_wait_seconds: \d+/, 'approval_wait_seconds: 60'),
+        .replace(/approval_wait_seconds: \d+/, 'approval_wait_seconds: 60')
+        .replace(/concession_percent_points: \d+/, 'concession_percent_points: 12'),
     );
     const env = {
       DATABASE_URL: PG_URL,
@@ -56,11 +59,7 @@ describe.skipIf(!postgres)('two runtime processes on one PostgreSQL database', (
 
   it('an approval made through node B reaches the session live on node A at once', async () => {
     if (!nodeA || !nodeB) throw new Error('nodes did not start');
-    const token = await mintToken(
-      SECRET,
-      { kind: 'agent', agentId: 'agent-a', tenantId: 'acme', roles: ['closing'] },
-      { ttlSeconds: 600 },
-    );
+    const token = await agentToken('agent-a');
     const agent = await GuardlineAgent.connect({ url: nodeA.url, token, session: helloSession() });
     expect((await agent.propose('say', { text: disclosureText() })).outcome).toBe('allow');
     const held = await agent.propose('concession', { type: 'percent_off', value: 20 }, { id: 'held' });
@@ -95,5 +94,42 @@ describe.skipIf(!postgres)('two runtime processes on one PostgreSQL database', (
     const liveOnB = await api(nodeB.url, 'GET', '/v1/sessions?status=live', approver);
     expect((liveOnB.json.sessions as { id: string }[]).map((s) => s.id)).toEqual([agent.sessionId]);
     await agent.close();
+  });
+
+  it("a concession granted through node B counts at once against the agent's session live on node A", async () => {
+    if (!nodeA || !nodeB) throw new Error('nodes did not start');
+    const token = await agentToken('agent-budget');
+    const disclosed = async (url: string) => {
+      const agent = await GuardlineAgent.connect({ url, token, session: helloSession() });
+      expect((await agent.propose('say', { text: disclosureText() })).outcome).toBe('allow');
+      return agent;
+    };
+    const onA = await disclosed(nodeA.url);
+    const onB = await disclosed(nodeB.url);
+    expect((await onB.propose('concession', { type: 'percent_off', value: 10 })).outcome).toBe('allow');
+
+    // Node A hears the charge (NOTIFY) and records what is left as an input of its live session.
+    const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      await expect
+        .poll(
+          async () => {
+            const { rows } = await client.query(
+              "SELECT payload FROM session_inputs WHERE session_id = $1 AND type = 'budget' ORDER BY seq",
+              [onA.sessionId],
+            );
+            return rows.map((r) => JSON.parse(r.payload as string).remaining.concession_percent_points);
+          },
+          { timeout: 5000, interval: 50 },
+        )
+        .toEqual([12, 2]);
+    } finally {
+      await client.end();
+    }
+    const d = await onA.propose('concession', { type: 'percent_off', value: 5 });
+    expect(d.outcome).toBe('needs_approval');
+    expect(d.rationale[0]).toMatchObject({ rule: 'budget.daily_cap', facts: { remaining: 2, asked: 5 } });
+    await Promise.all([onA.close(), onB.close()]);
   });
 });

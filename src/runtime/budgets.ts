@@ -5,7 +5,7 @@ import { GuardlineError } from '../errors/index.ts';
 import type { SessionMeta } from '../model/index.ts';
 import type { BudgetRemaining } from '../session/inputs.ts';
 import type { SessionOutput } from '../session/outputs.ts';
-import type { BudgetMetric, Store } from '../store/types.ts';
+import type { BudgetEvent, BudgetMetric, Store } from '../store/types.ts';
 import type { LiveSession } from './live-session.ts';
 
 const GATED: readonly (keyof BudgetRemaining)[] = ['concession_percent_points', 'concession_usd', 'approvals'];
@@ -14,10 +14,14 @@ const NO_CAPS = { per_agent_daily: {}, per_tenant_daily: {} };
 /**
  * Daily budgets per agent and per tenant (policy `budgets`), counted in the store so they hold
  * across sessions and nodes. Calls are counted (and refused past the cap) when a session opens;
- * concession value and approval requests are counted once decided, and every live session of the
- * tenant on this node is told what is left, as a recorded `budget` input the gate reads.
+ * concession value and approval requests are counted once decided. Every charge is announced by
+ * the store (`onBudgetSpent`: on PostgreSQL to every node), and each live session of that agent or
+ * tenant is then told what is left, as a recorded `budget` input the gate reads (`onSpent`).
  */
 export class BudgetKeeper {
+  /** Sessions being told what is left, and whether another charge came meanwhile (tell again). */
+  private readonly refreshing = new Map<LiveSession, boolean>();
+
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
@@ -59,15 +63,9 @@ export class BudgetKeeper {
 
   /**
    * Counts what `outputs` granted or requested (the gate already kept them within what was left,
-   * so these are recorded without a cap), then tells the tenant's live sessions (`live()`, asked
-   * only when something was spent) what is left.
+   * so these are recorded without a cap). The store announces each charge (`onSpent`).
    */
-  async spend(
-    session: LiveSession,
-    outputs: readonly SessionOutput[],
-    at: number,
-    live: () => readonly LiveSession[],
-  ): Promise<void> {
+  async spend(session: LiveSession, outputs: readonly SessionOutput[], at: number): Promise<void> {
     if (!outputs.some((o) => o.type === 'decision')) return;
     const uses: Array<{ metric: BudgetMetric; amount: number }> = [];
     const granted = session.guarded.view().negotiation.granted;
@@ -83,20 +81,50 @@ export class BudgetKeeper {
       }
     }
     if (uses.length === 0) return;
-    const tell = live();
     const { tenantId, agentId } = session.meta;
     // Written out, not spread: see src/model/extended.ts.
     for (const use of uses)
       await chargeDaily(this.store, NO_CAPS, { tenantId, agentId, metric: use.metric, amount: use.amount, at });
-    const policy = session.guarded.policy.policy;
-    for (const other of tell) {
-      if (other.meta.tenantId !== session.meta.tenantId || other.ended) continue;
-      const remaining = await this.remaining(other.meta, other.guarded.policy.policy, at);
-      other
-        .submit({ type: 'budget', remaining })
-        .catch((e) => this.logger.warn({ err: e }, 'could not update a budget'));
+    this.logger.debug({ uses, policyVersion: session.guarded.policy.policy.label }, 'budget spent');
+  }
+
+  /**
+   * A charge was committed (on any node): tells each of `sessions` whose agent or tenant it
+   * concerns what is left, if it moved a counter the gate reads.
+   */
+  onSpent(event: BudgetEvent, sessions: readonly LiveSession[], at: number): void {
+    const scopes = new Set(
+      event.charges.filter((c) => GATED.includes(c.metric as keyof BudgetRemaining)).map((c) => c.scope),
+    );
+    if (scopes.size === 0) return;
+    for (const session of sessions) {
+      const { agentId, tenantId } = session.meta;
+      if (!session.ended && (scopes.has(`tenant:${tenantId}`) || scopes.has(`agent:${agentId}`)))
+        this.tell(session, at);
     }
-    this.logger.debug({ uses, policyVersion: policy.label }, 'budget spent');
+  }
+
+  /** One refresh at a time per session; charges that come meanwhile make it run once more. */
+  private tell(session: LiveSession, at: number): void {
+    if (this.refreshing.has(session)) {
+      this.refreshing.set(session, true);
+      return;
+    }
+    this.refreshing.set(session, false);
+    void (async () => {
+      try {
+        do {
+          this.refreshing.set(session, false);
+          const remaining = await this.remaining(session.meta, session.guarded.policy.policy, at);
+          if (session.ended) return;
+          await session.submit({ type: 'budget', remaining });
+        } while (this.refreshing.get(session));
+      } catch (e) {
+        session.logger.warn({ err: e }, 'could not update a budget');
+      } finally {
+        this.refreshing.delete(session);
+      }
+    })();
   }
 }
 

@@ -82,14 +82,22 @@ export class SessionRegistry {
     });
   }
 
-  /** Listens for approval results (from this node and, on PostgreSQL, every other). */
+  /** Listens for approval results and budget charges (from this node and, on PostgreSQL, every other). */
   async start(): Promise<void> {
     await this.liveness.start();
-    this.unsubscribe = await this.deps.store.onApproval((event) => {
+    const approvals = await this.deps.store.onApproval((event) => {
       this.onApproval(event).catch((e) =>
         this.deps.logger.error({ err: e, approvalId: event.approvalId }, 'approval routing failed'),
       );
     });
+    const budgets = this.deps.budgets;
+    const charges = budgets
+      ? await this.deps.store.onBudgetSpent((event) => budgets.onSpent(event, this.sessions(), this.deps.clock.now()))
+      : () => {};
+    this.unsubscribe = () => {
+      approvals();
+      charges();
+    };
     this.recheck = setInterval(() => void this.recheckApprovals(), APPROVAL_RECHECK_MS);
     this.recheck.unref();
   }
@@ -188,9 +196,7 @@ export class SessionRegistry {
           // Only decisions the agent got as made spend budget (the others were answered deny), and
           // the live sessions are listed only when one did.
           if (fate !== 'delivered' || !budgets || !outputs.some((o) => o.type === 'decision')) return;
-          budgets
-            .spend(s, outputs, input.at, () => this.sessions())
-            .catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));
+          budgets.spend(s, outputs, input.at).catch((e) => logger.error({ err: e }, 'counting daily budgets failed'));
         },
       });
       this.live.set(id, session);

@@ -1,14 +1,14 @@
 import type { BufferedTx } from './buffered-tx.ts';
 import type { GroupCommitter } from './committer.ts';
 import type { SqlDb } from './sql.ts';
-import type { ApprovalEvent } from './types.ts';
+import type { StoreEvent } from './types.ts';
 
 /** What every part of the SQL store shares. */
 export interface StoreContext {
   db: SqlDb;
   committer: GroupCommitter;
-  /** Announces an approval change once committed (SQLite: in process; PostgreSQL: NOTIFY). */
-  approvalChanged(tx: BufferedTx, event: ApprovalEvent): Promise<void>;
+  /** Announces an approval change or a budget charge once committed (SQLite: in process; PostgreSQL: NOTIFY). */
+  publish(tx: BufferedTx, event: StoreEvent): Promise<void>;
 }
 
 export function json(text: unknown): never {

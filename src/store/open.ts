@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { type AuditSigner, loadAuditSigner } from '../audit/keys.ts';
 import { GuardlineError } from '../errors/index.ts';
 import type { StoreConfig } from './config.ts';
-import { approvalChannel, postgresApprovalBus } from './pg-bus.ts';
+import { approvalChannel, postgresStoreBus } from './pg-bus.ts';
 import { openPostgres } from './postgres.ts';
-import { createSqlStore, localApprovalBus } from './sql-store.ts';
+import { createSqlStore, localStoreBus } from './sql-store.ts';
 import { openSqlite } from './sqlite.ts';
 import type { Store } from './types.ts';
 
@@ -50,7 +50,7 @@ export async function openStore(config: StoreConfig, options: OpenOptions = {}):
       return await createSqlStore({
         db,
         signer,
-        bus: localApprovalBus(config.file),
+        bus: localStoreBus(config.file),
         ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       });
     } catch (e) {
@@ -62,7 +62,7 @@ export async function openStore(config: StoreConfig, options: OpenOptions = {}):
   const signer = options.readOnly ? readOnlySigner : loadAuditSigner({ keyText: config.auditKey });
   const db = await openPostgres({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
   try {
-    const bus = postgresApprovalBus(db.clientConfig, approvalChannel(config.schema));
+    const bus = postgresStoreBus(db.clientConfig, approvalChannel(config.schema));
     return await createSqlStore({ db, signer, bus, ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}) });
   } catch (e) {
     await db.close();

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { type ApprovalBus, isolated } from './sql-store.ts';
-import type { ApprovalEvent } from './types.ts';
+import { isolated, type StoreBus } from './sql-store.ts';
+import type { StoreEvent } from './types.ts';
 
 export const APPROVAL_CHANNEL = 'guardline_approvals';
 
@@ -13,14 +13,17 @@ export function approvalChannel(schema?: string): string {
 const RECONNECT_MS = 1000;
 
 /**
- * Approval events across nodes: the writer calls pg_notify inside its transaction (PostgreSQL
- * delivers it on commit, to every listening node including this one); one dedicated connection
- * per store LISTENs, opened with the first subscriber and reconnected, every second until it
- * succeeds, if it drops. Notifications sent while it is down are lost: the runtime looks up the
- * approvals its sessions wait on (SessionRegistry), so a lost one is late, not missing.
+ * Approval and budget events across nodes: the writer calls pg_notify inside its transaction
+ * (PostgreSQL delivers it on commit, to every listening node including this one); one dedicated
+ * connection per store LISTENs, opened with the first subscriber and reconnected, every second
+ * until it succeeds, if it drops. Notifications sent while it is down are lost: the runtime looks
+ * up the approvals its sessions wait on (SessionRegistry), so a lost one is late, not missing; a
+ * lost budget event leaves that node's sessions with the budget they were last told until the
+ * next charge for their agent or tenant. An event without a `type` (from a node running an
+ * earlier version) is an approval event.
  */
-export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: string): ApprovalBus {
-  const listeners = new Map<(event: ApprovalEvent) => void, (event: ApprovalEvent) => void>();
+export function postgresStoreBus(clientConfig: pg.ClientConfig, channel: string): StoreBus {
+  const listeners = new Map<(event: StoreEvent) => void, (event: StoreEvent) => void>();
   /** The connection listening, or being opened to listen. */
   let client: pg.Client | null = null;
   let connecting: Promise<void> | null = null;
@@ -41,9 +44,10 @@ export function postgresApprovalBus(clientConfig: pg.ClientConfig, channel: stri
     const c = new pg.Client(clientConfig);
     c.on('notification', (msg) => {
       if (msg.channel !== channel || !msg.payload) return;
-      let event: ApprovalEvent;
+      let event: StoreEvent;
       try {
-        event = JSON.parse(msg.payload) as ApprovalEvent;
+        const parsed = JSON.parse(msg.payload) as StoreEvent | (Omit<StoreEvent, 'type'> & { type?: undefined });
+        event = (parsed.type === undefined ? { ...parsed, type: 'approval' } : parsed) as StoreEvent;
       } catch {
         return;
       }

@@ -70,7 +70,12 @@ export function sqlApprovals(ctx: StoreContext): ApprovalsStore {
           );
         }
         chain.append(audit);
-        await ctx.approvalChanged(tx, { approvalId: next.id, status: next.status, sessionId: next.sessionId });
+        await ctx.publish(tx, {
+          type: 'approval',
+          approvalId: next.id,
+          status: next.status,
+          sessionId: next.sessionId,
+        });
         return true;
       });
     },

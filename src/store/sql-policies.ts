@@ -88,7 +88,7 @@ const CHARGE = `INSERT INTO budget_counters (scope, metric, day, value)
   WHERE budget_counters.value + excluded.value <= CAST(? AS DOUBLE PRECISION)
   RETURNING value`;
 
-export function sqlBudgets({ db, committer }: StoreContext): BudgetsStore {
+export function sqlBudgets({ db, committer, publish }: StoreContext): BudgetsStore {
   const read = async (tx: { all: typeof db.read.all }, scope: string, metric: string, day: string) => {
     const [row] = await tx.all<{ value: number }>(
       'SELECT value FROM budget_counters WHERE scope = ? AND metric = ? AND day = ?',
@@ -125,6 +125,8 @@ export function sqlBudgets({ db, committer }: StoreContext): BudgetsStore {
           }
           totals.push(Number(rows[0]?.value));
         }
+        const moved = charges.map((c) => ({ scope: c.scope, metric: c.metric, day: c.day }));
+        await publish(tx, { type: 'budget', charges: moved });
         return { ok: true, totals };
       });
     },

@@ -95,7 +95,12 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
             }),
           ),
         );
-        await ctx.approvalChanged(tx, { approvalId: approval.id, status: 'pending', sessionId: approval.sessionId });
+        await ctx.publish(tx, {
+          type: 'approval',
+          approvalId: approval.id,
+          status: 'pending',
+          sessionId: approval.sessionId,
+        });
       }
     }
     if (directive) {

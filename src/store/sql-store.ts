@@ -13,14 +13,14 @@ import { sqlBudgets, sqlPolicies } from './sql-policies.ts';
 import { sqlPublications, sqlShadow, sqlSuspensions } from './sql-policy-ops.ts';
 import { inputUnit, recordUnit } from './sql-record.ts';
 import { sqlDecisions, sqlDirectives, sqlInputs, sqlNodes, sqlSessions } from './sql-sessions.ts';
-import type { ApprovalEvent, Store } from './types.ts';
+import type { Store, StoreEvent } from './types.ts';
 
-/** Cross-node approval notifications (PostgreSQL LISTEN/NOTIFY); SQLite has none. */
-export interface ApprovalBus {
+/** Approval and budget events, to this node and (PostgreSQL LISTEN/NOTIFY) every other. */
+export interface StoreBus {
   /** Called inside the transaction; the event must reach listeners only once committed. */
-  publish(tx: BufferedTx, event: ApprovalEvent): Promise<void>;
+  publish(tx: BufferedTx, event: StoreEvent): Promise<void>;
   /** Resolves once events will be delivered. */
-  subscribe(listener: (event: ApprovalEvent) => void): Promise<() => void>;
+  subscribe(listener: (event: StoreEvent) => void): Promise<() => void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +28,7 @@ export interface ApprovalBus {
  * A listener that throws must neither turn an already committed write into a failure (the
  * committer would retry it) nor keep the event from the other listeners, nor crash the process.
  */
-export function isolated(listener: (event: ApprovalEvent) => void): (event: ApprovalEvent) => void {
+export function isolated(listener: (event: StoreEvent) => void): (event: StoreEvent) => void {
   return (event) => {
     try {
       listener(event);
@@ -45,7 +45,7 @@ const localEmitters = new Map<string, { emitter: EventEmitter; stores: number }>
  * this process has open on the same database file. (Other processes on the same SQLite file see
  * the change when they read it: `awaitDecision` also polls.)
  */
-export function localApprovalBus(file: string): ApprovalBus {
+export function localStoreBus(file: string): StoreBus {
   let shared = localEmitters.get(file);
   if (!shared) {
     const emitter = new EventEmitter();
@@ -55,22 +55,22 @@ export function localApprovalBus(file: string): ApprovalBus {
   }
   shared.stores++;
   const { emitter } = shared;
-  const mine = new Set<(event: ApprovalEvent) => void>();
+  const mine = new Set<(event: StoreEvent) => void>();
   return {
     async publish(tx, event) {
-      tx.onCommit(() => emitter.emit('approval', event));
+      tx.onCommit(() => emitter.emit('event', event));
     },
     async subscribe(listener) {
       const guarded = isolated(listener);
-      emitter.on('approval', guarded);
+      emitter.on('event', guarded);
       mine.add(guarded);
       return () => {
-        emitter.off('approval', guarded);
+        emitter.off('event', guarded);
         mine.delete(guarded);
       };
     },
     async close() {
-      for (const listener of mine) emitter.off('approval', listener);
+      for (const listener of mine) emitter.off('event', listener);
       mine.clear();
       const entry = localEmitters.get(file);
       if (entry && --entry.stores === 0) localEmitters.delete(file);
@@ -81,7 +81,7 @@ export function localApprovalBus(file: string): ApprovalBus {
 export interface SqlStoreOptions {
   db: SqlDb;
   signer: AuditSigner;
-  bus: ApprovalBus;
+  bus: StoreBus;
   /** Largest group commit (units per transaction). */
   maxBatch?: number;
 }
@@ -91,7 +91,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
   const { db, signer, bus } = options;
   await migrate(db);
   const committer = new GroupCommitter(db, signer, options.maxBatch);
-  const ctx: StoreContext = { db, committer, approvalChanged: (tx, event) => bus.publish(tx, event) };
+  const ctx: StoreContext = { db, committer, publish: (tx, event) => bus.publish(tx, event) };
   const indexer = new AuditSessionIndexer(db, committer);
   await indexer.start();
   let closed = false;
@@ -113,7 +113,14 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
     audit: sqlAudit(ctx),
     record: (item) => committer.submit(recordUnit(ctx, item)),
     recordInput: (writes) => committer.submit(inputUnit(ctx, writes)),
-    onApproval: (listener) => bus.subscribe(listener),
+    onApproval: (listener) =>
+      bus.subscribe((event) => {
+        if (event.type === 'approval') listener(event);
+      }),
+    onBudgetSpent: (listener) =>
+      bus.subscribe((event) => {
+        if (event.type === 'budget') listener(event);
+      }),
     auditPublicKeyPem: signer.publicKeyPem,
     async close() {
       if (closed) return;

@@ -7,7 +7,7 @@
 import type { Decision, Directive } from '../model/index.ts';
 import type { ApprovalStatus, ApprovalsStore, OverridesStore } from './contract/approvals.ts';
 import type { AuditEntry, AuditStore } from './contract/audit.ts';
-import type { BudgetsStore } from './contract/budgets.ts';
+import type { BudgetMetric, BudgetsStore } from './contract/budgets.ts';
 import type { OutboxEnqueue, OutboxStore } from './contract/outbox.ts';
 import type { PoliciesStore, PublicationsStore, ShadowStore, SuspensionsStore } from './contract/policies.ts';
 import type {
@@ -72,6 +72,14 @@ export interface ApprovalEvent {
   sessionId: string;
 }
 
+/** Budget counters moved by one charge (a call counted, concession value granted, an approval requested). */
+export interface BudgetEvent {
+  charges: { scope: string; metric: BudgetMetric; day: string }[];
+}
+
+/** What the store announces once committed: to this node, and on PostgreSQL to every node. */
+export type StoreEvent = ({ type: 'approval' } & ApprovalEvent) | ({ type: 'budget' } & BudgetEvent);
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   readonly sessions: SessionsStore;
@@ -105,6 +113,11 @@ export interface Store {
    * delivered, to the function that unsubscribes.
    */
   onApproval(listener: (event: ApprovalEvent) => void): Promise<() => void>;
+  /**
+   * Budget counters moved by a charge, from this node and (PostgreSQL) every other, so that every
+   * live session can be told what is left. Resolves to the function that unsubscribes.
+   */
+  onBudgetSpent(listener: (event: BudgetEvent) => void): Promise<() => void>;
   /** The public key that verifies this store's signed heads (PEM, SPKI). */
   readonly auditPublicKeyPem: string;
   close(): Promise<void>;

@@ -16,7 +16,8 @@ export interface BudgetCharge {
 export interface BudgetsStore {
   /**
    * Applies every charge or none, atomically across sessions and nodes. On refusal, `refused`
-   * names the first charge that would have exceeded its cap.
+   * names the first charge that would have exceeded its cap. Once committed, the charge is
+   * announced (`Store.onBudgetSpent`).
    */
   charge(charges: BudgetCharge[]): Promise<{ ok: boolean; totals: number[]; refused?: BudgetCharge }>;
   get(scope: string, metric: BudgetMetric, day: string): Promise<number>;
