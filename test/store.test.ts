@@ -58,6 +58,30 @@ for (const backend of BACKENDS) {
       });
     });
 
+    it('keeps the signed heads recorded before 008_audit_signatures_by_seq, and the chain verifies', async () => {
+      for (const id of ['d1', 'd2', 'd3']) await store.record({ actor: 'agent:a', decision: decision(id, 's1') });
+      await store.close();
+      const before = await place.sql(
+        'SELECT seq, hash, key_id, signature, signed_at FROM audit_signatures ORDER BY seq',
+      );
+      // The table as 001_core made it, and 008 not yet applied.
+      await place.sql('ALTER TABLE audit_signatures RENAME TO audit_signatures_now');
+      await place.sql(
+        `CREATE TABLE audit_signatures (seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, key_id TEXT NOT NULL,
+         signature TEXT NOT NULL, signed_at BIGINT NOT NULL)`,
+      );
+      await place.sql('INSERT INTO audit_signatures SELECT * FROM audit_signatures_now');
+      await place.sql('DROP TABLE audit_signatures_now');
+      await place.sql("DELETE FROM schema_migrations WHERE id = '008_audit_signatures_by_seq'");
+      store = await place.open();
+      expect(
+        await place.sql('SELECT seq, hash, key_id, signature, signed_at FROM audit_signatures ORDER BY seq'),
+      ).toEqual(before);
+      await store.record({ actor: 'agent:a', decision: decision('d4', 's1') });
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 4 });
+    });
+
     it("finds a session's entries whether the bulk index holds them yet or not", async () => {
       for (const [id, sessionId] of [
         ['d1', 's1'],

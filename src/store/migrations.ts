@@ -139,6 +139,23 @@ DROP TABLE index_marks`,
       postgres: 'ALTER TABLE index_marks ADD COLUMN hash TEXT',
     },
   },
+  {
+    // SQLite: the signed heads keyed by the rowid itself, as the audit entries are. A BIGINT
+    // primary key is not the rowid there, so it had an index of its own that every group commit
+    // wrote a page of (about 57 B of WAL per decision at 10,000/s). PostgreSQL has no rowid.
+    id: '008_audit_signatures_by_seq',
+    sql: {
+      sqlite: `
+CREATE TABLE audit_signatures_by_seq (
+  seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
+  signed_at BIGINT NOT NULL);
+INSERT INTO audit_signatures_by_seq (seq, hash, key_id, signature, signed_at)
+  SELECT seq, hash, key_id, signature, signed_at FROM audit_signatures;
+DROP TABLE audit_signatures;
+ALTER TABLE audit_signatures_by_seq RENAME TO audit_signatures`,
+      postgres: '',
+    },
+  },
 ];
 
 const DIALECT_TOKENS: Record<Dialect, Record<string, string>> = {
