@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Bench, BenchResult } from './harness.ts';
+import { cpuPressurePercent, yardstickNanos } from './machine.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -25,6 +26,7 @@ if (benches.length === 0) {
   process.exit(1);
 }
 
+const speedBefore = { yardstickNanos: yardstickNanos(), cpuPressurePercent: cpuPressurePercent() };
 const results: BenchResult[] = [];
 const failed: string[] = [];
 for (const bench of benches) {
@@ -47,6 +49,11 @@ const machine = {
   cpuModel: os.cpus()[0]?.model ?? 'unknown',
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   at: new Date().toISOString(),
+  // Compare runs only when these are alike (bench/machine.ts).
+  speed: {
+    before: speedBefore,
+    after: { yardstickNanos: yardstickNanos(), cpuPressurePercent: cpuPressurePercent() },
+  },
 };
 await mkdir(path.join(here, 'results'), { recursive: true });
 await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
@@ -66,7 +73,13 @@ const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
-console.log(`\nwritten to bench/results/latest.json`);
+const speed = (at: { yardstickNanos: number; cpuPressurePercent: number | null }) =>
+  `${fmt(at.yardstickNanos)} ns` +
+  (at.cpuPressurePercent === null ? '' : `, tasks waited for a CPU ${fmt(at.cpuPressurePercent)}% of the last minute`);
+console.log(
+  `\nmachine: ${machine.cpus} × ${machine.cpuModel}; yardstick (bench/machine.ts) before ${speed(machine.speed.before)}; after ${speed(machine.speed.after)}`,
+);
+console.log(`written to bench/results/latest.json`);
 if (failed.length > 0) {
   console.error(`failed: ${failed.join(', ')}`);
   process.exitCode = 1;
