@@ -90,9 +90,9 @@ export class BudgetKeeper {
 
   /**
    * A charge was committed (on any node): tells each of `sessions` whose agent or tenant it
-   * concerns what is left, if it moved a counter the gate reads.
+   * concerns what is left today (`now`), if it moved a counter the gate reads.
    */
-  onSpent(event: BudgetEvent, sessions: readonly LiveSession[], at: number): void {
+  onSpent(event: BudgetEvent, sessions: readonly LiveSession[], now: () => number): void {
     const scopes = new Set(
       event.charges.filter((c) => GATED.includes(c.metric as keyof BudgetRemaining)).map((c) => c.scope),
     );
@@ -100,12 +100,12 @@ export class BudgetKeeper {
     for (const session of sessions) {
       const { agentId, tenantId } = session.meta;
       if (!session.ended && (scopes.has(`tenant:${tenantId}`) || scopes.has(`agent:${agentId}`)))
-        this.tell(session, at);
+        this.tell(session, now);
     }
   }
 
   /** One refresh at a time per session; charges that come meanwhile make it run once more. */
-  private tell(session: LiveSession, at: number): void {
+  private tell(session: LiveSession, now: () => number): void {
     if (this.refreshing.has(session)) {
       this.refreshing.set(session, true);
       return;
@@ -115,7 +115,7 @@ export class BudgetKeeper {
       try {
         do {
           this.refreshing.set(session, false);
-          const remaining = await this.remaining(session.meta, session.guarded.policy.policy, at);
+          const remaining = await this.remaining(session.meta, session.guarded.policy.policy, now());
           if (session.ended) return;
           await session.submit({ type: 'budget', remaining });
         } while (this.refreshing.get(session));

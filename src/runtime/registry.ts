@@ -92,7 +92,9 @@ export class SessionRegistry {
     });
     const budgets = this.deps.budgets;
     const charges = budgets
-      ? await this.deps.store.onBudgetSpent((event) => budgets.onSpent(event, this.sessions(), this.deps.clock.now()))
+      ? await this.deps.store.onBudgetSpent((event) =>
+          budgets.onSpent(event, this.sessions(), () => this.deps.clock.now()),
+        )
       : () => {};
     this.unsubscribe = () => {
       approvals();
