@@ -12,8 +12,7 @@
  * `synchronous=NORMAL`: a crash may lose its latest catch-ups, which only leaves its mark lower.
  */
 import { AUDIT_SESSION_INDEX } from './audit-session-index.ts';
-import type { AttachedFile } from './sqlite-thread.ts';
-import { NEW_FILE_PAGE_SIZE } from './sqlite-thread.ts';
+import { type AttachedFile, NEW_FILE_PAGE_SIZE } from './sqlite-thread.ts';
 
 /** The schema name the index file is attached under. */
 export const SESSION_INDEX_SCHEMA = 'session_index';
