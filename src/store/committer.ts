@@ -14,6 +14,12 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
+/**
+ * Transactions prepared and sent at once, at most, on a pipelining backend: enough to keep one
+ * forming while others wait behind a flush, few enough that a failure sends little back.
+ */
+const MAX_IN_FLIGHT = 8;
+
 type Outcome = { ok: true; results: unknown[] } | { ok: false; error: unknown };
 
 /** A batch whose transaction has begun: `prepared` once its units ran and its commit is sent. */
@@ -77,40 +83,43 @@ export class GroupCommitter {
   }
 
   /**
-   * Runs batches until the queue is empty. `older` was sent and may be committing; on a pipelining
-   * backend `newer` is prepared on top of it as soon as work arrives, and commits only if `older`
-   * does. Units resolve in batch order; after a failure the failed batch is recovered before
-   * anything newer runs.
+   * Runs batches until the queue is empty. The oldest flight was sent and may be committing; on a
+   * pipelining backend newer ones are prepared on top of it as soon as work arrives (up to
+   * `MAX_IN_FLIGHT`), each committing only if the one before it does: the backend may commit
+   * several with one flush. Units resolve in batch order; after a failure the failed batch is
+   * recovered before anything newer runs.
    */
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      let older: Flight | null = null;
-      let newer: Flight | null = null;
+      const flights: Flight[] = [];
       for (;;) {
-        if (!newer && this.queue.length > 0 && (!older || this.db.pipelined)) {
-          const flight = this.begin(this.queue.splice(0, this.maxBatch), older !== null);
+        const room = flights.length === 0 || (this.db.pipelined && flights.length < MAX_IN_FLIGHT);
+        if (room && this.queue.length > 0) {
+          const flight = this.begin(this.queue.splice(0, this.maxBatch), flights.length > 0);
           await flight.prepared;
-          if (older) newer = flight;
-          else older = flight;
+          flights.push(flight);
           continue;
         }
-        if (!older) return;
-        const outcome = await (this.db.pipelined && !newer ? this.settledOrWork(older) : older.outcome);
+        const oldest = flights[0];
+        if (!oldest) return;
+        const outcome = await (room ? this.settledOrWork(oldest) : oldest.outcome);
         if (!outcome) continue;
-        if (outcome.ok) settle(older.batch, outcome.results);
-        else {
-          // `newer` was prepared on top of it, so it fails too: its units go back to the front.
-          if (newer) {
-            const own = await newer.outcome;
-            if (own.ok) settle(newer.batch, own.results);
-            else this.queue.unshift(...newer.batch);
-            newer = null;
-          }
-          await this.recover(older.batch, outcome.error);
+        flights.shift();
+        if (outcome.ok) {
+          settle(oldest.batch, outcome.results);
+          continue;
         }
-        older = newer;
-        newer = null;
+        // Every newer flight was prepared on top of it, so it fails too: their units go back to
+        // the front, in order, and run after the failed batch is recovered.
+        const back: Queued[] = [];
+        for (const newer of flights.splice(0)) {
+          const own = await newer.outcome;
+          if (own.ok) settle(newer.batch, own.results);
+          else back.push(...newer.batch);
+        }
+        this.queue.unshift(...back);
+        await this.recover(oldest.batch, outcome.error);
       }
     } finally {
       this.running = false;

@@ -17,10 +17,22 @@
  * prepared while N was still committing depends on N. A `begin` takes every database's write lock
  * at once (`BEGIN IMMEDIATE`) unless it is `deferred`: then a database is locked for writing only
  * by the first statement that writes it. An `all` outside any transaction reads (or runs a pragma)
- * on its own.
+ * on its own. A `datasync` fdatasyncs the main database file.
+ *
+ * Merged commits. A transaction sent whole in one request (a `begin`, its writes, its `commit`)
+ * is not committed at once if the next request is already waiting and is another whole
+ * transaction that begins `after` it: the thread runs that one inside the same SQLite transaction,
+ * under a savepoint, and so on while such requests wait (up to `MERGE_LIMIT` of them, or
+ * `MERGE_MS` of statements), then commits them all with one durable flush and answers each. A
+ * transaction whose statement fails there is rolled back to its savepoint alone: the ones merged
+ * before it still commit, and the ones begun after it are refused as after any failed predecessor.
+ * So a request for a transaction's commit is answered once that transaction is durable, as
+ * before, but transactions sent while a flush runs share the next one instead of each waiting for
+ * a flush of its own. The request answers with how many transactions that flush committed.
  */
 export const THREAD_SOURCE = `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, receiveMessageOnPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
 const Database = require(workerData.driver);
 
 let db = null;
@@ -46,6 +58,7 @@ try {
   parentPort.close();
 }
 
+let dbFd = null; // the main database file, opened for \`datasync\`
 const cache = new Map();
 function prepare(sql) {
   let stmt = cache.get(sql);
@@ -66,6 +79,12 @@ function failure(message, code) {
 let open = 0; // the transaction in progress, 0 = none
 let failed = null; // { tx, error }: the first error of a transaction that failed
 let last = { tx: 0, committed: false }; // the transaction that ended last
+// Whole transactions done but not yet committed: the SQLite transaction holds them (merged commits).
+let held = []; // request ids, in order
+let heldSince = 0;
+const MERGE_LIMIT = 256;
+const MERGE_MS = 2;
+const SAVEPOINT = 'merged_tx';
 
 function end(committed) {
   last = { tx: open, committed };
@@ -80,11 +99,14 @@ function inOpen(tx) {
 function step(tx, s) {
   switch (s.op) {
     case 'begin':
-      if (open !== 0 || db.inTransaction) throw failure('nested or concurrent write transaction', 'SQLITE_WRITER_BUSY');
+      if (open !== 0 || (db.inTransaction && held.length === 0)) {
+        throw failure('nested or concurrent write transaction', 'SQLITE_WRITER_BUSY');
+      }
       if (s.after !== undefined && !(last.tx === s.after && last.committed)) {
         throw failure('transaction ' + s.after + ', which this one was prepared after, did not commit', 'PREDECESSOR_FAILED');
       }
-      db.exec(s.deferred ? 'BEGIN' : 'BEGIN IMMEDIATE');
+      // Merged into the transaction that holds the ones before it (see handle), or a transaction of its own.
+      db.exec(held.length > 0 ? 'SAVEPOINT ' + SAVEPOINT : s.deferred ? 'BEGIN' : 'BEGIN IMMEDIATE');
       open = tx;
       return null;
     case 'all': {
@@ -120,6 +142,11 @@ function step(tx, s) {
       if (open !== 0) throw failure('exec inside a write transaction', 'SQLITE_WRITER_BUSY');
       db.exec(s.sql);
       return null;
+    case 'datasync':
+      // The main database file's pages written so far (by any connection) made durable.
+      dbFd ??= fs.openSync(workerData.file, 'r');
+      fs.fdatasyncSync(dbFd);
+      return null;
     default:
       throw failure('unknown step ' + s.op, 'SQLITE_WRITER_PROTOCOL');
   }
@@ -130,7 +157,9 @@ function fail(tx, s, e, ends) {
   if (!failed || failed.tx !== tx) failed = { tx, error: e };
   if (open === tx) {
     try {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      // Merged: only this transaction's own statements are undone; those held before it stay.
+      if (held.length > 0) db.exec('ROLLBACK TO ' + SAVEPOINT + '; RELEASE ' + SAVEPOINT);
+      else if (db.inTransaction) db.exec('ROLLBACK');
     } catch {}
     end(false);
   }
@@ -138,23 +167,78 @@ function fail(tx, s, e, ends) {
   if (ends) failed = null;
 }
 
-if (db) parentPort.on('message', (m) => {
+/** A whole transaction in one request, begun after transaction \`tx\`: it may be merged (see above). */
+function mergeable(m, tx) {
+  if (m.close || m.tx === undefined || m.steps.length < 2) return false;
+  const first = m.steps[0];
+  return first.op === 'begin' && first.after === tx && !first.deferred && m.steps[m.steps.length - 1].op === 'commit';
+}
+
+/** Commits the held transactions with one flush and answers each (or each with the error). */
+function commitHeld() {
+  if (held.length === 0) return;
+  const ids = held;
+  held = [];
+  try {
+    db.exec('COMMIT');
+    // Each commit answers with how many transactions shared its flush.
+    for (const id of ids) parentPort.postMessage({ id, ok: true, value: ids.length });
+  } catch (e) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {}
+    last = { tx: last.tx, committed: false };
+    for (const id of ids) parentPort.postMessage({ id, ok: false, message: String(e && e.message), code: e && e.code });
+  }
+}
+
+/** Runs one request; returns the next one if it was taken off the port while deciding to merge. */
+function handle(m) {
   if (m.close) {
+    commitHeld();
+    if (dbFd !== null) fs.closeSync(dbFd);
     db.close();
     parentPort.postMessage({ id: m.id, ok: true, value: null });
     parentPort.close();
-    return;
+    return null;
   }
+  const ends = m.steps.length > 0 && m.steps[m.steps.length - 1].op === 'commit';
+  const whole = ends && m.tx !== undefined && m.steps[0].op === 'begin' && !m.steps[0].deferred;
+  // A whole transaction's commit is held (below); any other request runs all its steps.
+  const count = whole ? m.steps.length - 1 : m.steps.length;
   let value = null;
-  for (const s of m.steps) {
+  for (let i = 0; i < count; i++) {
+    const s = m.steps[i];
     try {
       value = step(m.tx, s);
+      if (whole && i === count - 1) {
+        inOpen(m.tx);
+        if (held.length > 0) db.exec('RELEASE ' + SAVEPOINT);
+      }
     } catch (e) {
-      fail(m.tx, s, e, m.steps[m.steps.length - 1].op === 'commit');
+      fail(m.tx, s, e, ends);
       parentPort.postMessage({ id: m.id, ok: false, message: String(e && e.message), code: e && e.code });
-      return;
+      commitHeld();
+      return null;
     }
   }
-  parentPort.postMessage({ id: m.id, ok: true, value });
+  if (!whole) {
+    parentPort.postMessage({ id: m.id, ok: true, value });
+    return null;
+  }
+  // Done but not committed: answered once the held transactions commit (commitHeld).
+  end(true);
+  if (held.length === 0) heldSince = performance.now();
+  held.push(m.id);
+  const waiting = receiveMessageOnPort(parentPort);
+  const next = waiting && waiting.message;
+  const room = held.length < MERGE_LIMIT && performance.now() - heldSince < MERGE_MS;
+  if (!(next && room && mergeable(next, m.tx))) commitHeld();
+  return next || null;
+}
+
+if (db) parentPort.on('message', (m) => {
+  let next = m;
+  while (next) next = handle(next);
 });
 `;

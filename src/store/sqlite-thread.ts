@@ -18,7 +18,8 @@ export type ThreadStep =
   | { op: 'commit' | 'rollback' }
   | { op: 'all'; sql: string; params: readonly unknown[] }
   | { op: 'run'; sql: string; params: readonly unknown[]; expect?: number }
-  | { op: 'exec'; sql: string };
+  | { op: 'exec'; sql: string }
+  | { op: 'datasync' };
 
 interface Reply {
   id: number;

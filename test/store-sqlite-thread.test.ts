@@ -1,0 +1,94 @@
+/**
+ * The SQLite writer thread commits whole transactions that wait behind a flush together, with
+ * one flush, and a transaction that fails there fails alone.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteThread, type ThreadStep } from '../src/store/sqlite-thread.ts';
+
+let dir = '';
+let thread: SqliteThread | null = null;
+
+afterEach(async () => {
+  await thread?.close();
+  thread = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<{ file: string; thread: SqliteThread }> {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-thread-'));
+  const file = path.join(dir, 'guardline.db');
+  thread = await SqliteThread.start(file);
+  await thread.request(undefined, [
+    { op: 'exec', sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, tx INTEGER NOT NULL)' },
+  ]);
+  return { file, thread };
+}
+
+/** Transaction `tx`, whole in one request: begun after `tx - 1` (when `after`), its rows, its commit. */
+function whole(tx: number, ids: number[], after = tx > 1): ThreadStep[] {
+  return [
+    after ? { op: 'begin', after: tx - 1 } : { op: 'begin' },
+    ...ids.map((id): ThreadStep => ({ op: 'run', sql: 'INSERT INTO t (id, tx) VALUES (?, ?)', params: [id, tx] })),
+    { op: 'commit' },
+  ];
+}
+
+function rows(file: string): { id: number; tx: number }[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT id, tx FROM t ORDER BY id').all() as { id: number; tx: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite writer thread', () => {
+  it('commits whole transactions sent together with one flush, and answers each once durable', async () => {
+    const { file, thread } = await start();
+    // Sent in one turn: the thread finds the later ones waiting when the first is done.
+    const commits = [1, 2, 3, 4, 5].map((tx) => thread.request(tx, whole(tx, [tx * 10, tx * 10 + 1])));
+    expect(await Promise.all(commits)).toEqual([5, 5, 5, 5, 5]);
+    expect(rows(file)).toHaveLength(10);
+    // One on its own is a flush of its own.
+    expect(await thread.request(6, whole(6, [60]))).toBe(1);
+  });
+
+  it('a merged transaction that fails is undone alone: those before it commit, those begun after it are refused', async () => {
+    const { file, thread } = await start();
+    const outcomes = await Promise.allSettled([
+      thread.request(1, whole(1, [1])),
+      thread.request(2, whole(2, [2])),
+      thread.request(3, whole(3, [3, 1])), // 1 is taken: its second row fails
+      thread.request(4, whole(4, [4])),
+      thread.request(5, whole(5, [5], false)), // depends on nothing
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as { code: string }).code))).toEqual([
+      2,
+      2,
+      'SQLITE_CONSTRAINT_PRIMARYKEY',
+      'PREDECESSOR_FAILED',
+      1,
+    ]);
+    expect(rows(file)).toEqual([
+      { id: 1, tx: 1 },
+      { id: 2, tx: 2 },
+      { id: 5, tx: 5 },
+    ]);
+  });
+
+  it('commits what it holds before a request that is not a whole dependent transaction', async () => {
+    const { file, thread } = await start();
+    const first = thread.request(1, whole(1, [1]));
+    const read = thread.request(undefined, [{ op: 'all', sql: 'SELECT count(*) AS n FROM t', params: [] }]);
+    const second = thread.request(2, whole(2, [2]));
+    expect(await first).toBe(1);
+    // The read ran after the first transaction committed, so it sees its row.
+    expect(await read).toEqual([{ n: 1 }]);
+    expect(await second).toBe(1);
+    expect(rows(file)).toHaveLength(2);
+  });
+});
