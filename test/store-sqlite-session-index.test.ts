@@ -93,4 +93,34 @@ describe('SQLite session index file', () => {
       { session_id: 's2' },
     ]);
   });
+
+  it('holds the decision ids too: a file made before they were indexed is rebuilt, and the ids stay unique', async () => {
+    let store = await place.open();
+    await record(store, ['d1', 's1'], ['d2', 's2']);
+    await store.close();
+    // As an index file written before decision_ids existed: its mark covers both entries.
+    const index = new Database(sessionIndexFile(file));
+    index.exec('DROP TABLE decision_ids');
+    index.close();
+    expect(Number((await place.sql("SELECT seq FROM index_marks WHERE name = 'audit_session_index'"))[0]?.seq)).toBe(2);
+    store = await place.open();
+    expect(await place.sql('SELECT id FROM decision_ids ORDER BY seq')).toEqual([{ id: 'd1' }, { id: 'd2' }]);
+    await expect(record(store, ['d1', 's1'])).rejects.toMatchObject({ code: 'GL_STORE_CONFLICT' });
+    await record(store, ['d3', 's1']);
+    expect(await ids(store, 's1')).toEqual(['d1', 'd3']);
+    await store.close();
+  });
+
+  it('has no unique index on the decision id in the store file (009)', async () => {
+    const store = await place.open();
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'decisions'").all(),
+      ).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -263,6 +263,41 @@ for (const backend of BACKENDS) {
       expect(report).toMatchObject({ ok: true, checked: 3 });
     });
 
+    it('refuses a decision id recorded before, whether the bulk index holds it yet or not, and within one group', async () => {
+      await store.record({ actor: 'agent:a', decision: decision('old', 's1') });
+      await store.close();
+      // Closing caught the index up: 'old' is indexed, 'recent' is recorded after the mark.
+      store = await place.open();
+      await store.record({ actor: 'agent:a', decision: decision('recent', 's2') });
+      const outcomes = await Promise.allSettled([
+        store.record({ actor: 'agent:a', decision: decision('old', 's1') }),
+        store.record({ actor: 'agent:a', decision: decision('recent', 's2') }),
+        store.record({ actor: 'agent:a', decision: decision('twice', 's1') }),
+        store.record({ actor: 'agent:a', decision: decision('twice', 's1') }),
+        store.record({ actor: 'agent:a', decision: decision('new', 's1') }),
+      ]);
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as { code: string }).code))).toEqual([
+        'GL_STORE_CONFLICT',
+        'GL_STORE_CONFLICT',
+        'ok',
+        'GL_STORE_CONFLICT',
+        'ok',
+      ]);
+      // Another node on the same database is refused too, before and after the next catch-up.
+      const other = await place.open();
+      await expect(other.record({ actor: 'agent:b', decision: decision('new', 's1') })).rejects.toMatchObject({
+        code: 'GL_STORE_CONFLICT',
+      });
+      await other.close();
+      await expect(store.record({ actor: 'agent:a', decision: decision('twice', 's1') })).rejects.toMatchObject({
+        code: 'GL_STORE_CONFLICT',
+      });
+      for (const id of ['old', 'recent', 'twice', 'new']) expect((await store.decisions.get(id))?.id).toBe(id);
+      expect(await store.decisions.get('never')).toBeNull();
+      const report = await verifyChain(store.audit, { publicKey: createPublicKey(store.auditPublicKeyPem) });
+      expect(report).toMatchObject({ ok: true, checked: 4 });
+    });
+
     it("one input's writes are durable together or not at all, even when they share a group with others", async () => {
       await store.record({ actor: 'agent:a', decision: decision('dup', 's1') });
       const input = (seq: number) => ({ sessionId: 's1', seq, at: T + seq, type: 'propose', payload: { seq } });

@@ -56,6 +56,9 @@ const CATCH_UP = [
 const MARK_LOST = `EXISTS (SELECT 1 FROM index_marks m WHERE m.name = '${AUDIT_SESSION_INDEX}' AND m.hash IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.seq = m.seq AND e.hash = m.hash))`;
 
+/** Tells whether the mark is lost, for indexes caught up under the same mark (`SqlDb.decisionIds`). */
+export const SESSION_INDEX_MARK_LOST = MARK_LOST;
+
 /** Empties the index and its mark if the mark is lost: the next catch-up rebuilds it. */
 const RESET_IF_MARK_LOST = [
   `DELETE FROM ${AUDIT_SESSION_INDEX} WHERE ${MARK_LOST}`,
@@ -74,15 +77,32 @@ export class AuditSessionIndexer {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
+  private readonly catchUpStatements: readonly string[];
+  private readonly resetStatements: readonly string[];
+  private readonly intervalMs: number;
+
+  /**
+   * Where decision ids are indexed in bulk too (`SqlDb.decisionIds`, SQLite), their statements
+   * run first in each catch-up and reset, under the same mark, at their interval.
+   */
   constructor(
     private readonly db: SqlDb,
     private readonly committer: GroupCommitter,
-    private readonly intervalMs = INDEX_INTERVAL_MS,
-  ) {}
+    intervalMs?: number,
+  ) {
+    const ids = db.decisionIds;
+    this.catchUpStatements = ids ? [...ids.catchUp, ...CATCH_UP] : CATCH_UP;
+    this.resetStatements = ids ? [...ids.reset, ...RESET_IF_MARK_LOST] : RESET_IF_MARK_LOST;
+    this.intervalMs = intervalMs ?? ids?.intervalMs ?? INDEX_INTERVAL_MS;
+  }
 
-  /** Empties the index if its mark is lost (see above), then catches up every `intervalMs`. */
+  /**
+   * Empties the index if its mark is lost (see above) and catches it up (a store opened on a large
+   * unindexed chain waits for it here, not in every commit's scan), then every `intervalMs`.
+   */
   async start(): Promise<void> {
-    await this.write(RESET_IF_MARK_LOST);
+    await this.write(this.resetStatements);
+    await this.catchUp();
     this.timer ??= setInterval(() => void this.catchUp().catch(() => {}), this.intervalMs);
     this.timer.unref();
   }
@@ -97,7 +117,7 @@ export class AuditSessionIndexer {
 
   private async indexIfBehind(): Promise<void> {
     if ((await this.db.read.all(FIRST_UNINDEXED)).length === 0) return;
-    await this.write(CATCH_UP);
+    await this.write(this.catchUpStatements);
   }
 
   private write(statements: readonly string[]): Promise<void> {

@@ -1,4 +1,6 @@
-import type { Dialect, Row, TxConn } from './sql.ts';
+import { GuardlineError } from '../errors/index.ts';
+import type { DecisionIdIndex, Dialect, Row, TxConn } from './sql.ts';
+import { recentDuplicates } from './sqlite-decision-ids.ts';
 
 interface Pending {
   /** table, columns and suffix: what makes rows share one INSERT. */
@@ -45,6 +47,8 @@ export class BufferedTx implements TxConn {
   /** Rows waiting, by table, columns and suffix (a handful of shapes per transaction). */
   private pending: Pending[] = [];
   private readonly afterCommit: (() => void)[] = [];
+  /** Decision ids to check, and where (`sqlite-decision-ids.ts`). */
+  private claimed: { index: DecisionIdIndex; ids: Set<string> } | null = null;
 
   constructor(
     private readonly tx: TxConn,
@@ -62,6 +66,16 @@ export class BufferedTx implements TxConn {
     }
     group.rows++;
     for (const value of values) group.values.push(value);
+  }
+
+  /**
+   * Checks, once this transaction's rows are written, that no other decision has the id `id`: in
+   * `index` up to its mark, and among the decisions recorded after it. The transaction fails with
+   * `GL_STORE_CONFLICT` otherwise, as on a unique index.
+   */
+  claimDecisionId(id: string, index: DecisionIdIndex): void {
+    if (this.claimed) this.claimed.ids.add(id);
+    else this.claimed = { index, ids: new Set([id]) };
   }
 
   /** Runs after the transaction commits (durably); never when it rolls back. */
@@ -82,6 +96,21 @@ export class BufferedTx implements TxConn {
 
   /** Writes every queued row (on a pipelining backend: sends them; a failure fails the commit). */
   async flush(): Promise<void> {
+    await this.writePending();
+    const claimed = this.claimed;
+    if (claimed) {
+      this.claimed = null;
+      const ids = [...claimed.ids];
+      const { mark, taken } = claimed.index.indexed(ids);
+      if (taken.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Decision ${taken.join(', ')} exists.`);
+      await this.tx.write(recentDuplicates(ids.length), [mark, ...ids], ids.length, {
+        code: 'SQLITE_CONSTRAINT_UNIQUE',
+        message: 'UNIQUE constraint failed: decisions.id',
+      });
+    }
+  }
+
+  private async writePending(): Promise<void> {
     const groups = this.pending;
     this.pending = [];
     for (const group of groups) {
@@ -101,17 +130,17 @@ export class BufferedTx implements TxConn {
   }
 
   async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    if (this.pending.length > 0) await this.flush();
+    if (this.pending.length > 0 || this.claimed) await this.flush();
     return this.tx.all<T>(sql, params);
   }
 
   async run(sql: string, params?: readonly unknown[]): Promise<number> {
-    if (this.pending.length > 0) await this.flush();
+    if (this.pending.length > 0 || this.claimed) await this.flush();
     return this.tx.run(sql, params);
   }
 
   async write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void> {
-    if (this.pending.length > 0) await this.flush();
+    if (this.pending.length > 0 || this.claimed) await this.flush();
     return this.tx.write(sql, params, expectChanges);
   }
 }

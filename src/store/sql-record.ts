@@ -79,6 +79,8 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         decision.at,
         entry.seq,
       ]);
+      // Where no unique index keeps decision ids unique (SQLite), the transaction checks them.
+      if (ctx.db.decisionIds) tx.claimDecisionId(decision.id, ctx.db.decisionIds);
       const approval = approvalFromDecision(decision, item);
       if (approval) {
         tx.insert('approvals', APPROVAL_COLUMNS, approvalValues(approval));

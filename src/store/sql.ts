@@ -18,7 +18,24 @@ export interface TxConn extends SqlConn {
    * than `expectChanges` (when given), the transaction fails: its commit rejects with that error.
    * A pipelining backend sends it and returns at once; the others wait for it.
    */
-  write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void>;
+  write(sql: string, params?: readonly unknown[], expectChanges?: number, mismatch?: Mismatch): Promise<void>;
+}
+
+/** The error a `TxConn.write` fails with when it changes another number of rows than expected. */
+export interface Mismatch {
+  code: string;
+  message: string;
+}
+
+/** Where decision ids are kept unique in bulk instead of by a unique index (SQLite: `sqlite-decision-ids.ts`). */
+export interface DecisionIdIndex {
+  /** The index's mark, and which of `ids` it holds (recorded at or before the mark). */
+  indexed(ids: readonly string[]): { mark: number; taken: string[] };
+  /** Statements the session index's catch-up runs first, and its reset (where the mark is lost). */
+  readonly catchUp: readonly string[];
+  readonly reset: readonly string[];
+  /** How often the catch-up runs: it bounds how many decisions each commit's check scans. */
+  readonly intervalMs: number;
 }
 
 export interface TransactionOptions {
@@ -50,6 +67,8 @@ export interface SqlDb {
    * and no commit waits for it. Absent, the index is written by units of the group commit.
    */
   writeSessionIndex?(statements: readonly string[]): Promise<void>;
+  /** Present where the decisions table has no unique index on `id` (SQLite). */
+  readonly decisionIds?: DecisionIdIndex;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@
  * `synchronous=NORMAL`: a crash may lose its latest catch-ups, which only leaves its mark lower.
  */
 import { AUDIT_SESSION_INDEX } from './audit-session-index.ts';
+import { decisionIdsTable, rebuildWithoutDecisionIds } from './sqlite-decision-ids.ts';
 import { type AttachedFile, NEW_FILE_PAGE_SIZE } from './sqlite-thread.ts';
 
 /** The schema name the index file is attached under. */
@@ -40,6 +41,8 @@ export function sessionIndexAttachment(file: string): AttachedFile {
          session_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID`,
       `CREATE TABLE IF NOT EXISTS ${schema}.index_marks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT)`,
       `INSERT OR IGNORE INTO ${schema}.index_marks (name, seq) VALUES ('${AUDIT_SESSION_INDEX}', 0)`,
+      rebuildWithoutDecisionIds(schema),
+      decisionIdsTable(schema),
     ],
   };
 }

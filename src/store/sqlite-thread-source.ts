@@ -10,7 +10,7 @@
  * answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false, message, code }`
  * at the first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
- * rows than it `expect`s) rolls it back at once, and every later step for it, its commit
+ * rows than it `expect`s: then it fails with its `mismatch` code and message, if given) rolls it back at once, and every later step for it, its commit
  * included, fails with that same error: a commit succeeds only if every statement sent for the
  * transaction did. A rollback answers with that first error, if any: the cause. A `begin` with
  * `after: N` is refused unless transaction N, the one just before, committed: a transaction
@@ -120,6 +120,7 @@ function step(tx, s) {
       inOpen(tx);
       const changes = prepare(s.sql).run(...s.params).changes;
       if (s.expect !== undefined && changes !== s.expect) {
+        if (s.mismatch) throw failure(s.mismatch.message, s.mismatch.code);
         throw failure('expected ' + s.expect + ' changed row(s), not ' + changes + ': ' + s.sql, 'UNEXPECTED_CHANGES');
       }
       return changes;

@@ -17,7 +17,13 @@ export type ThreadStep =
   | { op: 'begin'; after?: number; deferred?: boolean }
   | { op: 'commit' | 'rollback' }
   | { op: 'all'; sql: string; params: readonly unknown[] }
-  | { op: 'run'; sql: string; params: readonly unknown[]; expect?: number }
+  | {
+      op: 'run';
+      sql: string;
+      params: readonly unknown[];
+      expect?: number;
+      mismatch?: { code: string; message: string };
+    }
   | { op: 'exec'; sql: string }
   | { op: 'datasync' };
 

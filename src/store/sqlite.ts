@@ -2,8 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
-import type { SqlConn, SqlDb, TxConn } from './sql.ts';
+import { SESSION_INDEX_MARK_LOST } from './audit-session-index.ts';
+import type { Mismatch, SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
+import {
+  CATCH_UP_DECISION_IDS,
+  DECISION_IDS_INTERVAL_MS,
+  INDEXED_DECISION_IDS,
+  resetDecisionIds,
+} from './sqlite-decision-ids.ts';
 import { SESSION_INDEX_SCHEMA, sessionIndexAttachment, sessionIndexFile } from './sqlite-session-index.ts';
 import { SqliteThread, type ThreadStep } from './sqlite-thread.ts';
 
@@ -59,8 +66,10 @@ class WriterTx implements TxConn {
     return (await this.send({ op: 'run', sql, params })) as number;
   }
 
-  async write(sql: string, params: readonly unknown[] = [], expect?: number): Promise<void> {
-    this.steps.push(expect === undefined ? { op: 'run', sql, params } : { op: 'run', sql, params, expect });
+  async write(sql: string, params: readonly unknown[] = [], expect?: number, mismatch?: Mismatch): Promise<void> {
+    if (expect === undefined) this.steps.push({ op: 'run', sql, params });
+    else if (mismatch === undefined) this.steps.push({ op: 'run', sql, params, expect });
+    else this.steps.push({ op: 'run', sql, params, expect, mismatch });
   }
 
   commit(): Promise<unknown> {
@@ -138,6 +147,7 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
   );
   let lastIndexTx = 0;
   const read = readConnection(reader);
+  const indexedDecisionIds = reader.prepare(INDEXED_DECISION_IDS);
   let lastTx = 0;
   // Settles once the transaction begun last has sent its last request (commit or rollback): the
   // next one begins after it, so the thread runs their statements in the order they were begun.
@@ -179,6 +189,15 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
     },
     async exec(sql) {
       await writer.request(undefined, [{ op: 'exec', sql }]);
+    },
+    decisionIds: {
+      indexed(ids) {
+        const row = indexedDecisionIds.get(JSON.stringify(ids)) as { mark: number | null; taken: string };
+        return { mark: row.mark ?? 0, taken: JSON.parse(row.taken) as string[] };
+      },
+      catchUp: CATCH_UP_DECISION_IDS,
+      reset: resetDecisionIds(SESSION_INDEX_MARK_LOST),
+      intervalMs: DECISION_IDS_INTERVAL_MS,
     },
     async writeSessionIndex(statements) {
       const steps: ThreadStep[] = [{ op: 'begin', deferred: true }];

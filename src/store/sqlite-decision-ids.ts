@@ -1,0 +1,82 @@
+/**
+ * On SQLite, decision ids are kept unique without a unique index that every group commit rewrites.
+ *
+ * A decision's id is `<session>:d<n>`, so a unique index on it placed each decision on its own
+ * session's leaf page, and each group commit rewrote one such page per decision: 1,140 B of the
+ * 2,671 B of WAL a durable decision wrote at 10,000/s, written again by the checkpoint. Instead the
+ * ids are indexed in bulk, as the audit entries' sessions are (`audit-session-index.ts`): the
+ * table `decision_ids` in the index file (`sqlite-session-index.ts`) holds every decision up to the
+ * index's mark, caught up with the session index in the same transaction, under the same mark.
+ *
+ * A group commit's new decision ids are checked in two parts that meet at a mark read together
+ * with the index, once its items have run:
+ * - up to the mark, on the main thread, in the index file (`INDEXED_DECISION_IDS`): one found,
+ *   the transaction fails with `GL_STORE_CONFLICT` before anything is sent (then each item is
+ *   retried alone, and only the duplicate fails);
+ * - after the mark, in the writer's own transaction, once the batch's rows are written
+ *   (`recentDuplicates`): every decision recorded since the mark whose id is one of the batch's is
+ *   counted, and any id counted twice fails the transaction as a unique constraint would (then each
+ *   item is retried alone, and only the duplicate fails). That sees every decision committed before
+ *   the transaction, by any process, and those before it in the same transaction.
+ * A mark read earlier than the writer's transaction only makes the second part scan more. The scan
+ * is what the catch-up interval bounds: at 10,000 decisions/s and a catch-up every 50 ms, a few
+ * hundred rows of the decisions table, read in rowid order.
+ */
+import { AUDIT_SESSION_INDEX } from './audit-session-index.ts';
+
+export const DECISION_IDS = 'decision_ids';
+
+/** The table, as the index file's setup creates it (in `schema`). */
+export function decisionIdsTable(schema: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${schema}.${DECISION_IDS} (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID`;
+}
+
+/**
+ * Run before `decisionIdsTable` on an index file made before the table existed: its mark then
+ * covers entries whose decisions the new table does not hold, so the mark goes back to 0 and the
+ * next catch-up indexes the whole chain (the session index's rows are kept; re-adding them is a
+ * no-op).
+ */
+export function rebuildWithoutDecisionIds(schema: string): string {
+  return `UPDATE ${schema}.index_marks SET seq = 0, hash = NULL WHERE name = '${AUDIT_SESSION_INDEX}'
+    AND NOT EXISTS (SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = '${DECISION_IDS}')`;
+}
+
+const MARK = `(SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}')`;
+
+/** The catch-up's statement for the ids, run before the session index's moves the mark. */
+export const CATCH_UP_DECISION_IDS = [
+  `INSERT INTO ${DECISION_IDS} (id, seq)
+  SELECT id, audit_seq FROM decisions WHERE audit_seq > ${MARK} ORDER BY id ON CONFLICT DO NOTHING`,
+];
+
+/** Empties the ids where the session index is emptied (its mark is lost: `audit-session-index.ts`). */
+export function resetDecisionIds(markLost: string): string[] {
+  return [`DELETE FROM ${DECISION_IDS} WHERE ${markLost}`];
+}
+
+/**
+ * The catch-up interval on SQLite: each commit's check scans the decisions recorded since the
+ * mark, a few hundred at 10,000/s. Each catch-up rewrites a page of the index file per session.
+ */
+export const DECISION_IDS_INTERVAL_MS = 50;
+
+/** The index's mark, and which of the ids (`?`, a JSON array) it holds: one statement, one snapshot. */
+export const INDEXED_DECISION_IDS = `SELECT ${MARK} AS mark,
+  (SELECT json_group_array(id) FROM ${DECISION_IDS} WHERE id IN (SELECT value FROM json_each(?))) AS taken`;
+
+/**
+ * An UPDATE that changes the rows of every decision recorded after the mark (first `?`) whose id is
+ * one of the batch's (the other `?`s, `count` distinct ids). Each of the batch's ids has its own
+ * row there, so it changes exactly `count` rows unless an id is taken twice. It rewrites only rows
+ * this transaction just wrote, on pages it already wrote, unless there is a duplicate.
+ */
+export function recentDuplicates(count: number): string {
+  const ids = Array.from({ length: count }, () => '?').join(',');
+  return `UPDATE decisions SET id = id WHERE audit_seq > ? AND id IN (${ids})`;
+}
+
+/** The seqs of the decision with id `?` (twice): indexed, or recorded after the mark. */
+export const DECISION_SEQ = `SELECT seq FROM ${DECISION_IDS} WHERE id = ?
+  UNION ALL SELECT audit_seq FROM decisions WHERE audit_seq > ${MARK} AND id = ?`;
