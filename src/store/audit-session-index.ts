@@ -22,7 +22,8 @@ export const AUDIT_SESSION_INDEX = 'audit_session_index';
  * How often the index catches up with the chain while entries are being appended. On PostgreSQL
  * it runs under the chain head's lock. On SQLite it runs in the maintenance thread, on a file of
  * its own (`sqlite-session-index.ts`), and holds up no commit; a longer interval rewrites each
- * session's index page less often, and leaves reads a few more entries to scan.
+ * session's index page less often, and leaves reads a few more entries to scan. SQLite's
+ * decision ids, indexed under the same mark, set a shorter one (`SqlDb.decisionIds`).
  */
 const INDEX_INTERVAL_MS = 250;
 
