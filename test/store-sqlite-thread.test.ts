@@ -2,7 +2,7 @@
  * The SQLite writer thread commits whole transactions that wait behind a flush together, with
  * one flush, and a transaction that fails there fails alone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -91,4 +91,21 @@ describe('SQLite writer thread', () => {
     expect(await second).toBe(1);
     expect(rows(file)).toHaveLength(2);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs at the lower CPU priority it is given, and only that thread',
+    async () => {
+      /** The nice value of each thread of this process (field 19 of /proc/self/task/TID/stat). */
+      const niceness = () =>
+        readdirSync('/proc/self/task').map((tid) => {
+          const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+          return Number(fields[16]);
+        });
+      dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-thread-'));
+      const before = niceness().filter((n) => n === 7).length;
+      thread = await SqliteThread.start(path.join(dir, 'guardline.db'), { nice: 7 });
+      expect(niceness().filter((n) => n === 7).length).toBe(before + 1);
+      expect(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16])).toBe(0);
+    },
+  );
 });

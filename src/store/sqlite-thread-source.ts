@@ -37,6 +37,11 @@ const Database = require(workerData.driver);
 
 let db = null;
 try {
+  if (workerData.nice) {
+    // This thread only (Linux: a thread's id is a pid to setpriority): see SqliteThreadOptions.nice.
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.nice);
+  }
   db = new Database(workerData.file);
   // Takes effect only on a new, empty file (before WAL mode and the first table); else a no-op.
   if (workerData.pageSize) db.pragma('page_size = ' + Number(workerData.pageSize));

@@ -58,6 +58,12 @@ export interface SqliteThreadOptions {
   /** The connection's own automatic checkpoint, once the WAL holds this many bytes. */
   autocheckpointBytes?: number;
   attach?: AttachedFile;
+  /**
+   * A lower CPU priority for the thread (a nice value, 1–19), for background work: while the
+   * cores are busy, the scheduler gives the other threads of the process the CPU first. Ignored
+   * where threads cannot be told apart (not Linux).
+   */
+  nice?: number;
 }
 
 /**
@@ -97,6 +103,7 @@ export class SqliteThread {
         driver,
         autocheckpointBytes: options.autocheckpointBytes,
         attach: options.attach,
+        nice: process.platform === 'linux' ? options.nice : undefined,
         pageSize: NEW_FILE_PAGE_SIZE,
       },
       execArgv: [],

@@ -90,6 +90,14 @@ class WriterTx implements TxConn {
   }
 }
 
+/**
+ * The maintenance thread's CPU priority (a nice value). Its checkpoints and index catch-ups are
+ * background work of a few milliseconds each, many times a second; at normal priority, on a
+ * machine with few cores, they took the CPU from the writer and the event loop, and the commits
+ * waiting on those took as long.
+ */
+const MAINTENANCE_NICE = 10;
+
 /** SQLite's `SqlDb`, with a way to checkpoint the WAL now (tests, tools). */
 export interface SqliteDb extends SqlDb {
   checkpoint(): Promise<CheckpointResult | null>;
@@ -121,7 +129,7 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
     throw unreachable(file, e);
   }
   try {
-    maintenance = await SqliteThread.start(file, { attach: sessionIndexAttachment(file) });
+    maintenance = await SqliteThread.start(file, { attach: sessionIndexAttachment(file), nice: MAINTENANCE_NICE });
   } catch (e) {
     await writer.close();
     throw unreachable(file, e);
