@@ -37,7 +37,8 @@ export const SESSION_SEQS = `SELECT seq FROM ${AUDIT_SESSION_INDEX} WHERE sessio
   UNION ALL SELECT seq FROM audit_entries
   WHERE seq > ${MARK} AND session_id = ?`;
 
-const FIRST_UNINDEXED = `SELECT seq FROM audit_entries WHERE seq > ${MARK} LIMIT 1`;
+/** How many entries the index is behind the chain. */
+const BEHIND = `SELECT COALESCE((SELECT MAX(seq) FROM audit_entries), 0) - COALESCE(${MARK}, 0) AS behind`;
 
 /**
  * The first statement writes the index: on SQLite (a transaction begun deferred) that takes the
@@ -80,21 +81,25 @@ export class AuditSessionIndexer {
 
   private readonly catchUpStatements: readonly string[];
   private readonly resetStatements: readonly string[];
-  private readonly intervalMs: number;
+  private readonly pollMs: number;
+  private readonly behindLimit: number;
+  private lastCatchUp = 0;
 
   /**
    * Where decision ids are indexed in bulk too (`SqlDb.decisionIds`, SQLite), their statements
-   * run first in each catch-up and reset, under the same mark, at their interval.
+   * run first in each catch-up and reset, under the same mark, and the index also catches up as
+   * soon as it is their `behindLimit` entries behind.
    */
   constructor(
     private readonly db: SqlDb,
     private readonly committer: GroupCommitter,
-    intervalMs?: number,
+    private readonly intervalMs = INDEX_INTERVAL_MS,
   ) {
     const ids = db.decisionIds;
     this.catchUpStatements = ids ? [...ids.catchUp, ...CATCH_UP] : CATCH_UP;
     this.resetStatements = ids ? [...ids.reset, ...RESET_IF_MARK_LOST] : RESET_IF_MARK_LOST;
-    this.intervalMs = intervalMs ?? ids?.intervalMs ?? INDEX_INTERVAL_MS;
+    this.pollMs = Math.min(intervalMs, ids?.pollMs ?? intervalMs);
+    this.behindLimit = ids?.behindLimit ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -104,12 +109,26 @@ export class AuditSessionIndexer {
   async start(): Promise<void> {
     await this.write(this.resetStatements);
     await this.catchUp();
-    this.timer ??= setInterval(() => void this.catchUp().catch(() => {}), this.intervalMs);
+    this.timer ??= setInterval(() => void this.poll().catch(() => {}), this.pollMs);
     this.timer.unref();
+  }
+
+  /** Catches up if `intervalMs` has passed since the last time, or the index is `behindLimit` behind. */
+  private async poll(): Promise<void> {
+    if (this.running) return;
+    const due = performance.now() - this.lastCatchUp >= this.intervalMs;
+    if (!due && (await this.behind()) < this.behindLimit) return;
+    await this.catchUp();
+  }
+
+  private async behind(): Promise<number> {
+    const [row] = await this.db.read.all<{ behind: number }>(BEHIND);
+    return Number(row?.behind ?? 0);
   }
 
   /** Indexes every entry committed so far, if any is not yet (one catch-up at a time). */
   catchUp(): Promise<void> {
+    this.lastCatchUp = performance.now();
     this.running ??= this.indexIfBehind().finally(() => {
       this.running = null;
     });
@@ -117,7 +136,7 @@ export class AuditSessionIndexer {
   }
 
   private async indexIfBehind(): Promise<void> {
-    if ((await this.db.read.all(FIRST_UNINDEXED)).length === 0) return;
+    if ((await this.behind()) <= 0) return;
     await this.write(this.catchUpStatements);
   }
 

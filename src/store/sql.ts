@@ -34,8 +34,12 @@ export interface DecisionIdIndex {
   /** Statements the session index's catch-up runs first, and its reset (where the mark is lost). */
   readonly catchUp: readonly string[];
   readonly reset: readonly string[];
-  /** How often the catch-up runs: it bounds how many decisions each commit's check scans. */
-  readonly intervalMs: number;
+  /**
+   * The catch-up also runs as soon as the index is this many entries behind (checked every
+   * `pollMs`): that bounds how many decisions each commit's check scans.
+   */
+  readonly behindLimit: number;
+  readonly pollMs: number;
 }
 
 export interface TransactionOptions {

@@ -7,7 +7,8 @@ import type { Mismatch, SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
 import {
   CATCH_UP_DECISION_IDS,
-  DECISION_IDS_INTERVAL_MS,
+  DECISION_IDS_BEHIND_LIMIT,
+  DECISION_IDS_POLL_MS,
   INDEXED_DECISION_IDS,
   resetDecisionIds,
 } from './sqlite-decision-ids.ts';
@@ -205,7 +206,8 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
       },
       catchUp: CATCH_UP_DECISION_IDS,
       reset: resetDecisionIds(SESSION_INDEX_MARK_LOST),
-      intervalMs: DECISION_IDS_INTERVAL_MS,
+      behindLimit: DECISION_IDS_BEHIND_LIMIT,
+      pollMs: DECISION_IDS_POLL_MS,
     },
     async writeSessionIndex(statements) {
       const steps: ThreadStep[] = [{ op: 'begin', deferred: true }];
