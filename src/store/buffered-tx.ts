@@ -1,6 +1,6 @@
 import { GuardlineError } from '../errors/index.ts';
 import type { DecisionIdIndex, Dialect, Row, TxConn } from './sql.ts';
-import { recentDuplicates } from './sqlite-decision-ids.ts';
+import { RECENT_DUPLICATES } from './sqlite-decision-ids.ts';
 
 interface Pending {
   /** table, columns and suffix: what makes rows share one INSERT. */
@@ -103,7 +103,7 @@ export class BufferedTx implements TxConn {
       const ids = [...claimed.ids];
       const { mark, taken } = claimed.index.indexed(ids);
       if (taken.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Decision ${taken.join(', ')} exists.`);
-      await this.tx.write(recentDuplicates(ids.length), [mark, ...ids], ids.length, {
+      await this.tx.write(RECENT_DUPLICATES, [mark, JSON.stringify(ids)], ids.length, {
         code: 'SQLITE_CONSTRAINT_UNIQUE',
         message: 'UNIQUE constraint failed: decisions.id',
       });

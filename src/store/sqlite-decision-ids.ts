@@ -14,7 +14,7 @@
  *   the transaction fails with `GL_STORE_CONFLICT` before anything is sent (then each item is
  *   retried alone, and only the duplicate fails);
  * - after the mark, in the writer's own transaction, once the batch's rows are written
- *   (`recentDuplicates`): every decision recorded since the mark whose id is one of the batch's is
+ *   (`RECENT_DUPLICATES`): every decision recorded since the mark whose id is one of the batch's is
  *   counted, and any id counted twice fails the transaction as a unique constraint would (then each
  *   item is retried alone, and only the duplicate fails). That sees every decision committed before
  *   the transaction, by any process, and those before it in the same transaction.
@@ -71,15 +71,15 @@ export const INDEXED_DECISION_IDS = `SELECT ${MARK} AS mark,
   (SELECT json_group_array(id) FROM ${DECISION_IDS} WHERE id IN (SELECT value FROM json_each(?))) AS taken`;
 
 /**
- * An UPDATE that changes the rows of every decision recorded after the mark (first `?`) whose id is
- * one of the batch's (the other `?`s, `count` distinct ids). Each of the batch's ids has its own
- * row there, so it changes exactly `count` rows unless an id is taken twice. It rewrites only rows
- * this transaction just wrote, on pages it already wrote, unless there is a duplicate.
+ * An UPDATE that changes the rows of every decision recorded after the mark (the first `?`) whose
+ * id is one of the batch's (the second, a JSON array of distinct ids). Each of the batch's ids has
+ * its own row there, so it changes exactly as many rows as there are ids unless an id is taken
+ * twice. It rewrites only rows this transaction just wrote, on pages it already wrote, unless
+ * there is a duplicate. One SQL text whatever the batch's size, so the writer's prepared statement
+ * is reused.
  */
-export function recentDuplicates(count: number): string {
-  const ids = Array.from({ length: count }, () => '?').join(',');
-  return `UPDATE decisions SET id = id WHERE audit_seq > ? AND id IN (${ids})`;
-}
+export const RECENT_DUPLICATES = `UPDATE decisions SET id = id
+  WHERE audit_seq > ? AND id IN (SELECT value FROM json_each(?))`;
 
 /** The seqs of the decision with id `?` (twice): indexed, or recorded after the mark. */
 export const DECISION_SEQ = `SELECT seq FROM ${DECISION_IDS} WHERE id = ?
