@@ -108,4 +108,11 @@ describe('SQLite writer thread', () => {
       expect(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16])).toBe(0);
     },
   );
+
+  it('still starts, at normal priority, when its priority cannot be set', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-thread-'));
+    // Out of setpriority's range: refused, and the thread goes on without it.
+    thread = await SqliteThread.start(path.join(dir, 'guardline.db'), { nice: 100 });
+    expect(await thread.request(undefined, [{ op: 'all', sql: 'SELECT 1 AS one', params: [] }])).toEqual([{ one: 1 }]);
+  });
 });

@@ -39,8 +39,11 @@ let db = null;
 try {
   if (workerData.nice) {
     // This thread only (Linux: a thread's id is a pid to setpriority): see SqliteThreadOptions.nice.
-    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    require('node:os').setPriority(tid, workerData.nice);
+    // Best effort: where /proc or setpriority is unavailable, the thread runs at normal priority.
+    try {
+      const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+      require('node:os').setPriority(tid, workerData.nice);
+    } catch {}
   }
   db = new Database(workerData.file);
   // Takes effect only on a new, empty file (before WAL mode and the first table); else a no-op.

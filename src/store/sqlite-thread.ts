@@ -60,8 +60,9 @@ export interface SqliteThreadOptions {
   attach?: AttachedFile;
   /**
    * A lower CPU priority for the thread (a nice value, 1–19), for background work: while the
-   * cores are busy, the scheduler gives the other threads of the process the CPU first. Ignored
-   * where threads cannot be told apart (not Linux).
+   * cores are busy, the scheduler gives the other threads of the process the CPU first. Best
+   * effort: ignored where threads cannot be told apart (not Linux, or no /proc/thread-self) or
+   * the priority cannot be set; the thread then runs at normal priority.
    */
   nice?: number;
 }
