@@ -23,11 +23,13 @@ export const AUDIT_SESSION_INDEX = 'audit_session_index';
  * it runs under the chain head's lock. On SQLite it runs in the maintenance thread, on a file of
  * its own (`sqlite-session-index.ts`), and holds up no commit; a longer interval rewrites each
  * session's index page less often, and leaves reads a few more entries to scan. SQLite's
- * decision ids, indexed under the same mark, set a shorter one (`SqlDb.decisionIds`).
+ * decision ids, indexed under the same mark, also have it catch up as soon as it is far behind
+ * (`SqlDb.decisionIds`).
  */
 const INDEX_INTERVAL_MS = 250;
 
-const MARK = `(SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}')`;
+/** The index's mark: the last entry it covers (SQL, a scalar subquery). */
+export const MARK = `(SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}')`;
 
 /**
  * SQL for the seqs of one session's audit entries (two `?`, both the session id), as a subquery:
@@ -55,11 +57,8 @@ const CATCH_UP = [
 ];
 
 /** The mark stands at an entry the chain no longer holds, with that hash. */
-const MARK_LOST = `EXISTS (SELECT 1 FROM index_marks m WHERE m.name = '${AUDIT_SESSION_INDEX}' AND m.hash IS NOT NULL
+export const MARK_LOST = `EXISTS (SELECT 1 FROM index_marks m WHERE m.name = '${AUDIT_SESSION_INDEX}' AND m.hash IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.seq = m.seq AND e.hash = m.hash))`;
-
-/** Tells whether the mark is lost, for indexes caught up under the same mark (`SqlDb.decisionIds`). */
-export const SESSION_INDEX_MARK_LOST = MARK_LOST;
 
 /** Empties the index and its mark if the mark is lost: the next catch-up rebuilds it. */
 const RESET_IF_MARK_LOST = [

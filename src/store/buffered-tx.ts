@@ -1,6 +1,4 @@
-import { GuardlineError } from '../errors/index.ts';
 import type { DecisionIdIndex, Dialect, Row, TxConn } from './sql.ts';
-import { RECENT_DUPLICATES } from './sqlite-decision-ids.ts';
 
 interface Pending {
   /** table, columns and suffix: what makes rows share one INSERT. */
@@ -69,9 +67,8 @@ export class BufferedTx implements TxConn {
   }
 
   /**
-   * Checks, once this transaction's rows are written, that no other decision has the id `id`: in
-   * `index` up to its mark, and among the decisions recorded after it. The transaction fails with
-   * `GL_STORE_CONFLICT` otherwise, as on a unique index.
+   * Has `index` check, once this transaction's rows are written, that no other decision has the id
+   * `id`; the transaction fails with `GL_STORE_CONFLICT` otherwise, as on a unique index.
    */
   claimDecisionId(id: string, index: DecisionIdIndex): void {
     if (this.claimed) this.claimed.ids.add(id);
@@ -100,13 +97,7 @@ export class BufferedTx implements TxConn {
     const claimed = this.claimed;
     if (claimed) {
       this.claimed = null;
-      const ids = [...claimed.ids];
-      const { mark, taken } = claimed.index.indexed(ids);
-      if (taken.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Decision ${taken.join(', ')} exists.`);
-      await this.tx.write(RECENT_DUPLICATES, [mark, JSON.stringify(ids)], ids.length, {
-        code: 'SQLITE_CONSTRAINT_UNIQUE',
-        message: 'UNIQUE constraint failed: decisions.id',
-      });
+      await claimed.index.check(this.tx, [...claimed.ids]);
     }
   }
 

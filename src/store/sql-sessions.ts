@@ -4,7 +4,6 @@ import { SESSION_SEQS } from './audit-session-index.ts';
 import type { StoreContext } from './context.ts';
 import { decisionFromRow, directiveFromRow, sessionFromRow } from './rows.ts';
 import { whereClause } from './sql.ts';
-import { DECISION_SEQ } from './sqlite-decision-ids.ts';
 import type { DecisionsStore, DirectivesStore, InputsStore, NodesStore, SessionInput, SessionsStore } from './types.ts';
 
 export const INPUT_COLUMNS = ['session_id', 'seq', 'at', 'type', 'payload'] as const;
@@ -138,7 +137,7 @@ export function sqlDecisions({ db }: StoreContext): DecisionsStore {
     async get(id) {
       // Without a unique index on the id (SQLite), through the bulk index and the decisions after its mark.
       const [row] = await (db.decisionIds
-        ? db.read.all(`SELECT payload AS body FROM audit_entries WHERE seq IN (${DECISION_SEQ})`, [id, id])
+        ? db.read.all(`SELECT payload AS body FROM audit_entries WHERE seq IN (${db.decisionIds.seqsOf})`, [id, id])
         : db.read.all(
             'SELECT a.payload AS body FROM decisions d JOIN audit_entries a ON a.seq = d.audit_seq WHERE d.id = ?',
             [id],

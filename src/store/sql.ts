@@ -29,8 +29,13 @@ export interface Mismatch {
 
 /** Where decision ids are kept unique in bulk instead of by a unique index (SQLite: `sqlite-decision-ids.ts`). */
 export interface DecisionIdIndex {
-  /** The index's mark, and which of `ids` it holds (recorded at or before the mark). */
-  indexed(ids: readonly string[]): { mark: number; taken: string[] };
+  /**
+   * Fails the transaction `tx` (whose rows for `ids` are written) with `GL_STORE_CONFLICT` if any of
+   * those distinct decision ids was recorded before, or twice in it.
+   */
+  check(tx: TxConn, ids: readonly string[]): Promise<void>;
+  /** SQL for the seq of the decision with id `?` (given twice), as a subquery. */
+  readonly seqsOf: string;
   /** Statements the session index's catch-up runs first, and its reset (where the mark is lost). */
   readonly catchUp: readonly string[];
   readonly reset: readonly string[];

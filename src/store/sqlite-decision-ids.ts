@@ -20,9 +20,11 @@
  *   the transaction, by any process, and those before it in the same transaction.
  * A mark read earlier than the writer's transaction only makes the second part scan more. The scan
  * is what the catch-up bounds: at 10,000 decisions/s and a catch-up every 50 ms, a few
- * hundred rows of the decisions table, read in rowid order (`DECISION_IDS_BEHIND_LIMIT`).
+ * hundred rows of the decisions table, read in rowid order (`BEHIND_LIMIT`).
  */
-import { AUDIT_SESSION_INDEX } from './audit-session-index.ts';
+import { GuardlineError } from '../errors/index.ts';
+import { AUDIT_SESSION_INDEX, MARK, MARK_LOST } from './audit-session-index.ts';
+import type { DecisionIdIndex, TxConn } from './sql.ts';
 
 export const DECISION_IDS = 'decision_ids';
 
@@ -43,18 +45,14 @@ export function rebuildWithoutDecisionIds(schema: string): string {
     AND NOT EXISTS (SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = '${DECISION_IDS}')`;
 }
 
-const MARK = `(SELECT seq FROM index_marks WHERE name = '${AUDIT_SESSION_INDEX}')`;
-
 /** The catch-up's statement for the ids, run before the session index's moves the mark. */
-export const CATCH_UP_DECISION_IDS = [
+const CATCH_UP_DECISION_IDS = [
   `INSERT INTO ${DECISION_IDS} (id, seq)
   SELECT id, audit_seq FROM decisions WHERE audit_seq > ${MARK} ORDER BY id ON CONFLICT DO NOTHING`,
 ];
 
 /** Empties the ids where the session index is emptied (its mark is lost: `audit-session-index.ts`). */
-export function resetDecisionIds(markLost: string): string[] {
-  return [`DELETE FROM ${DECISION_IDS} WHERE ${markLost}`];
-}
+const RESET_DECISION_IDS = [`DELETE FROM ${DECISION_IDS} WHERE ${MARK_LOST}`];
 
 /**
  * On SQLite the index catches up as soon as it is this many entries behind (or every 250 ms, as
@@ -63,8 +61,8 @@ export function resetDecisionIds(markLost: string): string[] {
  * per session, so at lower rates it keeps the longer interval. Scanning 1,500 rows a commit instead
  * (a catch-up every 150 ms at 10,000/s) took a fifth more of the writer thread.
  */
-export const DECISION_IDS_BEHIND_LIMIT = 500;
-export const DECISION_IDS_POLL_MS = 25;
+const BEHIND_LIMIT = 500;
+const POLL_MS = 25;
 
 /** The index's mark, and which of the ids (`?`, a JSON array) it holds: one statement, one snapshot. */
 export const INDEXED_DECISION_IDS = `SELECT ${MARK} AS mark,
@@ -78,9 +76,34 @@ export const INDEXED_DECISION_IDS = `SELECT ${MARK} AS mark,
  * there is a duplicate. One SQL text whatever the batch's size, so the writer's prepared statement
  * is reused.
  */
-export const RECENT_DUPLICATES = `UPDATE decisions SET id = id
+const RECENT_DUPLICATES = `UPDATE decisions SET id = id
   WHERE audit_seq > ? AND id IN (SELECT value FROM json_each(?))`;
 
 /** The seqs of the decision with id `?` (twice): indexed, or recorded after the mark. */
-export const DECISION_SEQ = `SELECT seq FROM ${DECISION_IDS} WHERE id = ?
+const DECISION_SEQ = `SELECT seq FROM ${DECISION_IDS} WHERE id = ?
   UNION ALL SELECT audit_seq FROM decisions WHERE audit_seq > ${MARK} AND id = ?`;
+
+/**
+ * The decision ids of a SQLite store, read through `indexed` (the reader's prepared
+ * `INDEXED_DECISION_IDS`, given the ids as a JSON array).
+ */
+export function sqliteDecisionIds(
+  indexed: (idsJson: string) => { mark: number | null; taken: string },
+): DecisionIdIndex {
+  return {
+    async check(tx: TxConn, ids: readonly string[]) {
+      const { mark, taken } = indexed(JSON.stringify(ids));
+      const found = JSON.parse(taken) as string[];
+      if (found.length > 0) throw new GuardlineError('GL_STORE_CONFLICT', `Decision ${found.join(', ')} exists.`);
+      await tx.write(RECENT_DUPLICATES, [mark ?? 0, JSON.stringify(ids)], ids.length, {
+        code: 'SQLITE_CONSTRAINT_UNIQUE',
+        message: 'UNIQUE constraint failed: decisions.id',
+      });
+    },
+    seqsOf: DECISION_SEQ,
+    catchUp: CATCH_UP_DECISION_IDS,
+    reset: RESET_DECISION_IDS,
+    behindLimit: BEHIND_LIMIT,
+    pollMs: POLL_MS,
+  };
+}

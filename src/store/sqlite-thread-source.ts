@@ -10,14 +10,15 @@
  * answered once: `{ id, ok, value }` with the last step's value, or `{ id, ok: false, message, code }`
  * at the first step that fails. Requests run strictly in the order they arrive.
  * Every step of a transaction names it. Its first step that fails (or changes another number of
- * rows than it `expect`s: then it fails with its `mismatch` code and message, if given) rolls it back at once, and every later step for it, its commit
- * included, fails with that same error: a commit succeeds only if every statement sent for the
- * transaction did. A rollback answers with that first error, if any: the cause. A `begin` with
- * `after: N` is refused unless transaction N, the one just before, committed: a transaction
- * prepared while N was still committing depends on N. A `begin` takes every database's write lock
- * at once (`BEGIN IMMEDIATE`) unless it is `deferred`: then a database is locked for writing only
- * by the first statement that writes it. An `all` outside any transaction reads (or runs a pragma)
- * on its own. A `datasync` fdatasyncs the main database file.
+ * rows than it `expect`s: then it fails with its `mismatch` code and message, if given) rolls it
+ * back at once, and every later step for it, its commit included, fails with that same error: a
+ * commit succeeds only if every statement sent for the transaction did. A rollback answers with
+ * that first error, if any: the cause. A `begin` with `after: N` is refused unless transaction N,
+ * the one just before, committed: a transaction prepared while N was still committing depends on N.
+ * A `begin` takes every database's write lock at once (`BEGIN IMMEDIATE`) unless it is `deferred`:
+ * then a database is locked for writing only by the first statement that writes it. An `all`
+ * outside any transaction reads (or runs a pragma) on its own. A `datasync` fdatasyncs the main
+ * database file.
  *
  * Merged commits. A transaction sent whole in one request (a `begin`, its writes, its `commit`)
  * is not committed at once if the next request is already waiting and is another whole

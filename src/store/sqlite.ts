@@ -2,16 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
-import { SESSION_INDEX_MARK_LOST } from './audit-session-index.ts';
 import type { Mismatch, SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
-import {
-  CATCH_UP_DECISION_IDS,
-  DECISION_IDS_BEHIND_LIMIT,
-  DECISION_IDS_POLL_MS,
-  INDEXED_DECISION_IDS,
-  resetDecisionIds,
-} from './sqlite-decision-ids.ts';
+import { INDEXED_DECISION_IDS, sqliteDecisionIds } from './sqlite-decision-ids.ts';
 import { SESSION_INDEX_SCHEMA, sessionIndexAttachment, sessionIndexFile } from './sqlite-session-index.ts';
 import { SqliteThread, type ThreadStep } from './sqlite-thread.ts';
 
@@ -199,16 +192,9 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
     async exec(sql) {
       await writer.request(undefined, [{ op: 'exec', sql }]);
     },
-    decisionIds: {
-      indexed(ids) {
-        const row = indexedDecisionIds.get(JSON.stringify(ids)) as { mark: number | null; taken: string };
-        return { mark: row.mark ?? 0, taken: JSON.parse(row.taken) as string[] };
-      },
-      catchUp: CATCH_UP_DECISION_IDS,
-      reset: resetDecisionIds(SESSION_INDEX_MARK_LOST),
-      behindLimit: DECISION_IDS_BEHIND_LIMIT,
-      pollMs: DECISION_IDS_POLL_MS,
-    },
+    decisionIds: sqliteDecisionIds(
+      (idsJson) => indexedDecisionIds.get(idsJson) as { mark: number | null; taken: string },
+    ),
     async writeSessionIndex(statements) {
       const steps: ThreadStep[] = [{ op: 'begin', deferred: true }];
       for (const sql of statements) steps.push({ op: 'run', sql, params: [] });
