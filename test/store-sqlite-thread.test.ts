@@ -1,6 +1,8 @@
 /**
  * The SQLite writer thread commits whole transactions that wait behind a flush together, with
- * one flush, and a transaction that fails there fails alone.
+ * one flush, and a transaction that fails there fails alone. Its claimed decision ids (`claim`
+ * steps, `sqlite-decision-ids.ts`): an id recorded after the index's mark is refused whether the
+ * thread remembers it or must look, and nothing is remembered that did not commit.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -114,5 +116,135 @@ describe('SQLite writer thread', () => {
     // Out of setpriority's range: refused, and the thread goes on without it.
     thread = await SqliteThread.start(path.join(dir, 'guardline.db'), { nice: 100 });
     expect(await thread.request(undefined, [{ op: 'all', sql: 'SELECT 1 AS one', params: [] }])).toEqual([{ one: 1 }]);
+  });
+});
+
+const DUPLICATE = { code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: d.id' };
+
+async function startClaiming(): Promise<{ file: string; thread: SqliteThread }> {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-claims-'));
+  const file = path.join(dir, 'guardline.db');
+  thread = await SqliteThread.start(file, { recentIds: 'SELECT id, seq FROM d WHERE seq > ?' });
+  await thread.request(undefined, [{ op: 'exec', sql: 'CREATE TABLE d (seq INTEGER PRIMARY KEY, id TEXT NOT NULL)' }]);
+  return { file, thread };
+}
+
+interface ClaimingTx {
+  /** The decisions it records: [seq, id]. */
+  rows: [number, string][];
+  /** The index's mark it was checked against (default 0). */
+  mark?: number;
+  /** Begun after transaction `tx - 1` (prepared while that one committed). */
+  after?: boolean;
+}
+
+/** Transaction `tx`, whole: its rows, its claim of their ids, its commit. */
+function claiming(tx: number, { rows, mark = 0, after = false }: ClaimingTx): ThreadStep[] {
+  const ids = rows.map(([, id]) => id);
+  const distinct = [...new Set(ids)];
+  return [
+    after ? { op: 'begin', after: tx - 1 } : { op: 'begin' },
+    ...rows.map(
+      ([seq, id]): ThreadStep => ({ op: 'run', sql: 'INSERT INTO d (seq, id) VALUES (?, ?)', params: [seq, id] }),
+    ),
+    {
+      op: 'claim',
+      mark,
+      ids,
+      seqs: rows.map(([seq]) => seq),
+      fallback: {
+        op: 'run',
+        sql: 'UPDATE d SET id = id WHERE seq > ? AND id IN (SELECT value FROM json_each(?))',
+        params: [mark, JSON.stringify(distinct)],
+        expect: distinct.length,
+        mismatch: DUPLICATE,
+      },
+    },
+    { op: 'commit' },
+  ];
+}
+
+function outcome(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => 'ok',
+    (e: { code: string }) => e.code,
+  );
+}
+
+/** Transaction `tx` (begun after `tx - 1`) records and claims `row`, then a statement of it fails. */
+function failsAfterItsClaim(tx: number, row: [number, string]): ThreadStep[] {
+  const [begin, insert, claim, commit] = claiming(tx, { rows: [row], after: true });
+  const failing: ThreadStep = { op: 'run', sql: 'INSERT INTO d (seq, id) VALUES (1, ?)', params: ['taken-seq'] };
+  return [begin, insert, claim, failing, commit] as ThreadStep[];
+}
+
+let nextTx = 1;
+function run(t: SqliteThread, tx: ClaimingTx): Promise<string> {
+  const n = nextTx++;
+  return outcome(t.request(n, claiming(n, tx)));
+}
+
+describe('SQLite writer thread: claimed decision ids', () => {
+  it('refuses an id recorded after the mark, or twice in one transaction, and leaves the ids at or below the mark to the index', async () => {
+    const { thread } = await startClaiming();
+    expect(await run(thread, { rows: [[1, 'a']] })).toBe('ok');
+    expect(await run(thread, { rows: [[2, 'b']] })).toBe('ok');
+    expect(await run(thread, { rows: [[3, 'a']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[3, 'b']], mark: 1 })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(
+      await run(thread, {
+        rows: [
+          [3, 'c'],
+          [4, 'c'],
+        ],
+        mark: 1,
+      }),
+    ).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    // The index's mark passed 'a' (seq 1): the main thread checks it there, not the writer.
+    expect(await run(thread, { rows: [[3, 'a']], mark: 1 })).toBe('ok');
+  });
+
+  it('sees what another connection committed since, and the mark going back', async () => {
+    const { file, thread } = await startClaiming();
+    expect(await run(thread, { rows: [[1, 'a']] })).toBe('ok');
+    expect(await run(thread, { rows: [[2, 'b']] })).toBe('ok');
+    const other = new Database(file);
+    try {
+      other.prepare('INSERT INTO d (seq, id) VALUES (3, ?)').run('from-another-process');
+    } finally {
+      other.close();
+    }
+    expect(await run(thread, { rows: [[4, 'from-another-process']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[4, 'd']] })).toBe('ok');
+    expect(await run(thread, { rows: [[5, 'from-another-process']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    // The mark moves past 'a' and 'b', then goes back (the index was emptied to be rebuilt).
+    expect(await run(thread, { rows: [[5, 'e']], mark: 2 })).toBe('ok');
+    expect(await run(thread, { rows: [[6, 'a']], mark: 0 })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+  });
+
+  it('across transactions merged into one flush: a duplicate fails alone, and only what committed is remembered', async () => {
+    const { thread } = await startClaiming();
+    expect(await run(thread, { rows: [[1, 'warm']] })).toBe('ok');
+    const first = nextTx;
+    nextTx += 5;
+    const sent = [
+      claiming(first, { rows: [[2, 'x']] }),
+      claiming(first + 1, { rows: [[3, 'x']], after: true }),
+      claiming(first + 2, { rows: [[3, 'y']], after: true }), // begun after a transaction that fails
+      claiming(first + 3, { rows: [[3, 'z']] }),
+      failsAfterItsClaim(first + 4, [4, 'w']),
+    ].map((s, i) => outcome(thread.request(first + i, s)));
+    expect(await Promise.all(sent)).toEqual([
+      'ok',
+      'SQLITE_CONSTRAINT_UNIQUE',
+      'PREDECESSOR_FAILED',
+      'ok',
+      'SQLITE_CONSTRAINT_PRIMARYKEY',
+    ]);
+    expect(await run(thread, { rows: [[5, 'x']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[5, 'z']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    // Never committed, so free: 'y' (refused before its claim), 'w' (its transaction rolled back).
+    expect(await run(thread, { rows: [[5, 'y']] })).toBe('ok');
+    expect(await run(thread, { rows: [[6, 'w']] })).toBe('ok');
   });
 });

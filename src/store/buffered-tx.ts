@@ -1,4 +1,4 @@
-import type { DecisionIdIndex, Dialect, Row, TxConn } from './sql.ts';
+import type { DecisionClaim, DecisionIdIndex, Dialect, Row, TxConn } from './sql.ts';
 
 interface Pending {
   /** table, columns and suffix: what makes rows share one INSERT. */
@@ -46,7 +46,7 @@ export class BufferedTx implements TxConn {
   private pending: Pending[] = [];
   private readonly afterCommit: (() => void)[] = [];
   /** Decision ids to check, and where (`sqlite-decision-ids.ts`). */
-  private claimed: { index: DecisionIdIndex; ids: Set<string> } | null = null;
+  private claimed: { index: DecisionIdIndex; claims: DecisionClaim[] } | null = null;
 
   constructor(
     private readonly tx: TxConn,
@@ -68,11 +68,12 @@ export class BufferedTx implements TxConn {
 
   /**
    * Has `index` check, once this transaction's rows are written, that no other decision has the id
-   * `id`; the transaction fails with `GL_STORE_CONFLICT` otherwise, as on a unique index.
+   * `id` (its audit entry is `seq`); the transaction fails with `GL_STORE_CONFLICT` otherwise, as
+   * on a unique index.
    */
-  claimDecisionId(id: string, index: DecisionIdIndex): void {
-    if (this.claimed) this.claimed.ids.add(id);
-    else this.claimed = { index, ids: new Set([id]) };
+  claimDecisionId(id: string, seq: number, index: DecisionIdIndex): void {
+    if (this.claimed) this.claimed.claims.push({ id, seq });
+    else this.claimed = { index, claims: [{ id, seq }] };
   }
 
   /** Runs after the transaction commits (durably); never when it rolls back. */
@@ -97,7 +98,7 @@ export class BufferedTx implements TxConn {
     const claimed = this.claimed;
     if (claimed) {
       this.claimed = null;
-      await claimed.index.check(this.tx, [...claimed.ids]);
+      await claimed.index.check(this.tx, claimed.claims);
     }
   }
 

@@ -80,7 +80,7 @@ export function recordUnit(ctx: StoreContext, item: RecordItem) {
         entry.seq,
       ]);
       // Where no unique index keeps decision ids unique (SQLite), the transaction checks them.
-      if (ctx.db.decisionIds) tx.claimDecisionId(decision.id, ctx.db.decisionIds);
+      if (ctx.db.decisionIds) tx.claimDecisionId(decision.id, entry.seq, ctx.db.decisionIds);
       const approval = approvalFromDecision(decision, item);
       if (approval) {
         tx.insert('approvals', APPROVAL_COLUMNS, approvalValues(approval));

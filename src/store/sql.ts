@@ -27,13 +27,19 @@ export interface Mismatch {
   message: string;
 }
 
+/** A decision id a transaction records, and the seq of the decision's audit entry. */
+export interface DecisionClaim {
+  id: string;
+  seq: number;
+}
+
 /** Where decision ids are kept unique in bulk instead of by a unique index (SQLite: `sqlite-decision-ids.ts`). */
 export interface DecisionIdIndex {
   /**
-   * Fails the transaction `tx` (whose rows for `ids` are written) with `GL_STORE_CONFLICT` if any of
-   * those distinct decision ids was recorded before, or twice in it.
+   * Fails the transaction `tx` (whose decisions' rows are written) with `GL_STORE_CONFLICT` if any
+   * of the ids it `claims` was recorded before, or is claimed twice in it.
    */
-  check(tx: TxConn, ids: readonly string[]): Promise<void>;
+  check(tx: TxConn, claims: readonly DecisionClaim[]): Promise<void>;
   /** SQL for the seq of the decision with id `?` (given twice), as a subquery. */
   readonly seqsOf: string;
   /** Statements the session index's catch-up runs first, and its reset (where the mark is lost). */

@@ -20,6 +20,17 @@
  * outside any transaction reads (or runs a pragma) on its own. A `datasync` fdatasyncs the main
  * database file.
  *
+ * Claimed decision ids (`claim`, writer only: `workerData.recentIds` is the SQL that lists the
+ * decisions recorded after a mark, `?`, as `id` and `seq`). The thread remembers the ids its own
+ * commits recorded after the mark of the decision-id index (`sqlite-decision-ids.ts`), with those
+ * it found when it last listed them, and a `claim` step fails the transaction with its `mismatch`
+ * if one of its ids is among them, among those of the transactions merged with it, or in it twice.
+ * That memory holds only while no other connection has committed to the database since it was
+ * made (SQLite's `data_version`, which a connection's own commits leave alone) and the mark has
+ * not gone back: otherwise the step runs its `fallback` statement instead (which scans the
+ * decisions after the mark), and the memory is made again, by listing, after the next commit.
+ * A claim's ids are remembered once its transaction commits; a rollback forgets them.
+ *
  * Merged commits. A transaction sent whole in one request (a `begin`, its writes, its `commit`)
  * is not committed at once if the next request is already waiting and is another whole
  * transaction that begins `after` it: the thread runs that one inside the same SQLite transaction,
@@ -85,6 +96,86 @@ function failure(message, code) {
   return e;
 }
 
+/** Claimed decision ids (see above); null where the thread takes no claims. */
+const claims = workerData.recentIds
+  ? {
+      recent: new Map(), // id -> seq, of committed decisions after \`mark\`
+      order: [], // [seq, id], in the order committed (seq ascending), for forgetting
+      first: 0, // order[first] is the oldest still remembered
+      mark: 0, // the mark the memory starts after
+      version: null, // the data_version the memory holds for; null: not usable
+      lastMark: null, // the mark of the last claim: the memory is made again after it
+      pending: new Map(), // id -> tx, claimed by transactions not yet committed
+    }
+  : null;
+
+function claimFailure(s) {
+  return failure(s.fallback.mismatch.message, s.fallback.mismatch.code);
+}
+
+/** Forgets the ids at or below \`mark\`: the index holds them now, and the main thread checked them there. */
+function forget(mark) {
+  const c = claims;
+  while (c.first < c.order.length && c.order[c.first][0] <= mark) c.recent.delete(c.order[c.first++][1]);
+  if (c.first > 4096 && c.first * 2 > c.order.length) {
+    c.order = c.order.slice(c.first);
+    c.first = 0;
+  }
+  c.mark = mark;
+}
+
+function claim(tx, s) {
+  const c = claims;
+  if (!c) throw failure('this thread takes no claims', 'SQLITE_WRITER_PROTOCOL');
+  c.lastMark = s.mark;
+  const version = prepare('PRAGMA data_version').pluck().get();
+  if (c.version === null || version !== c.version || s.mark < c.mark) {
+    c.version = null;
+    runStep(tx, s.fallback);
+  } else {
+    forget(s.mark);
+    const seen = new Set();
+    for (const id of s.ids) {
+      if (seen.has(id) || c.recent.has(id) || c.pending.has(id)) throw claimFailure(s);
+      seen.add(id);
+    }
+  }
+  for (let i = 0; i < s.ids.length; i++) c.pending.set(s.ids[i], { tx, seq: s.seqs[i] });
+}
+
+/** The claims of \`tx\` (every transaction's, without one) are forgotten: it rolled back. */
+function dropClaims(tx) {
+  if (!claims) return;
+  if (tx === undefined) claims.pending.clear();
+  else for (const [id, p] of claims.pending) if (p.tx === tx) claims.pending.delete(id);
+}
+
+/** Every claim pending is committed: remembered, or the memory is made again if it was not usable. */
+function claimsCommitted() {
+  const c = claims;
+  if (!c) return;
+  if (c.version !== null) {
+    for (const [id, p] of c.pending) {
+      c.recent.set(id, p.seq);
+      c.order.push([p.seq, id]);
+    }
+  }
+  c.pending.clear();
+  if (c.version !== null || c.lastMark === null) return;
+  // Read before listing: a commit by another connection in between is listed, and seen again next time.
+  const version = prepare('PRAGMA data_version').pluck().get();
+  c.recent.clear();
+  c.order = [];
+  c.first = 0;
+  for (const row of prepare(workerData.recentIds).all(c.lastMark)) {
+    c.recent.set(row.id, row.seq);
+    c.order.push([row.seq, row.id]);
+  }
+  c.order.sort((a, b) => a[0] - b[0]);
+  c.mark = c.lastMark;
+  c.version = version;
+}
+
 let open = 0; // the transaction in progress, 0 = none
 let failed = null; // { tx, error }: the first error of a transaction that failed
 let last = { tx: 0, committed: false }; // the transaction that ended last
@@ -103,6 +194,15 @@ function end(committed) {
 function inOpen(tx) {
   if (failed && failed.tx === tx) throw failed.error;
   if (open !== tx || !db.inTransaction) throw failure('transaction ' + tx + ' is not open', 'SQLITE_WRITER_NOT_OPEN');
+}
+
+function runStep(tx, s) {
+  const changes = prepare(s.sql).run(...s.params).changes;
+  if (s.expect !== undefined && changes !== s.expect) {
+    if (s.mismatch) throw failure(s.mismatch.message, s.mismatch.code);
+    throw failure('expected ' + s.expect + ' changed row(s), not ' + changes + ': ' + s.sql, 'UNEXPECTED_CHANGES');
+  }
+  return changes;
 }
 
 function step(tx, s) {
@@ -125,19 +225,18 @@ function step(tx, s) {
       stmt.run(...s.params);
       return [];
     }
-    case 'run': {
+    case 'run':
       inOpen(tx);
-      const changes = prepare(s.sql).run(...s.params).changes;
-      if (s.expect !== undefined && changes !== s.expect) {
-        if (s.mismatch) throw failure(s.mismatch.message, s.mismatch.code);
-        throw failure('expected ' + s.expect + ' changed row(s), not ' + changes + ': ' + s.sql, 'UNEXPECTED_CHANGES');
-      }
-      return changes;
-    }
+      return runStep(tx, s);
+    case 'claim':
+      inOpen(tx);
+      claim(tx, s);
+      return null;
     case 'commit':
       inOpen(tx);
       db.exec('COMMIT');
       end(true);
+      claimsCommitted();
       return null;
     case 'rollback': {
       const cause = failed && failed.tx === tx ? failed.error : null;
@@ -146,6 +245,7 @@ function step(tx, s) {
         if (db.inTransaction) db.exec('ROLLBACK');
         end(false);
       }
+      dropClaims(tx);
       return cause && { message: String(cause.message), code: cause.code };
     }
     case 'exec':
@@ -173,6 +273,7 @@ function fail(tx, s, e, ends) {
     } catch {}
     end(false);
   }
+  dropClaims(tx);
   // A request that ends with the commit is the transaction's last: nothing will ask for the cause.
   if (ends) failed = null;
 }
@@ -191,12 +292,14 @@ function commitHeld() {
   held = [];
   try {
     db.exec('COMMIT');
+    claimsCommitted();
     // Each commit answers with how many transactions shared its flush.
     for (const id of ids) parentPort.postMessage({ id, ok: true, value: ids.length });
   } catch (e) {
     try {
       if (db.inTransaction) db.exec('ROLLBACK');
     } catch {}
+    dropClaims(undefined);
     last = { tx: last.tx, committed: false };
     for (const id of ids) parentPort.postMessage({ id, ok: false, message: String(e && e.message), code: e && e.code });
   }

@@ -25,7 +25,30 @@ export type ThreadStep =
       mismatch?: { code: string; message: string };
     }
   | { op: 'exec'; sql: string }
-  | { op: 'datasync' };
+  | { op: 'datasync' }
+  | ClaimStep;
+
+/** A write that fails its transaction with `mismatch` unless it changes `expect` rows. */
+export interface CheckedRun {
+  op: 'run';
+  sql: string;
+  params: readonly unknown[];
+  expect: number;
+  mismatch: { code: string; message: string };
+}
+
+/**
+ * Decision ids a transaction records (its rows written), each with its audit entry's seq: the
+ * writer refuses them if it committed one since the decision-id index's `mark` (or two are the
+ * same), from memory while that holds, else by running `fallback` (see `THREAD_SOURCE`).
+ */
+export interface ClaimStep {
+  op: 'claim';
+  mark: number;
+  ids: readonly string[];
+  seqs: readonly number[];
+  fallback: CheckedRun;
+}
 
 interface Reply {
   id: number;
@@ -65,6 +88,11 @@ export interface SqliteThreadOptions {
    * the priority cannot be set; the thread then runs at normal priority.
    */
   nice?: number;
+  /**
+   * The writer's: SQL listing the decisions recorded after a mark (`?`) as `id` and `seq`, for
+   * `claim` steps (`sqlite-decision-ids.ts`).
+   */
+  recentIds?: string;
 }
 
 /**
@@ -105,6 +133,7 @@ export class SqliteThread {
         autocheckpointBytes: options.autocheckpointBytes,
         attach: options.attach,
         nice: process.platform === 'linux' ? options.nice : undefined,
+        recentIds: options.recentIds,
         pageSize: NEW_FILE_PAGE_SIZE,
       },
       execArgv: [],

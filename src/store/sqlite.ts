@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
 import type { Mismatch, SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
-import { INDEXED_DECISION_IDS, sqliteDecisionIds } from './sqlite-decision-ids.ts';
+import { INDEXED_DECISION_IDS, RECENT_IDS, sqliteDecisionIds } from './sqlite-decision-ids.ts';
 import { SESSION_INDEX_SCHEMA, sessionIndexAttachment, sessionIndexFile } from './sqlite-session-index.ts';
-import { SqliteThread, type ThreadStep } from './sqlite-thread.ts';
+import { type ClaimStep, SqliteThread, type ThreadStep } from './sqlite-thread.ts';
 
 type Db = Database.Database;
 type Stmt = Database.Statement;
@@ -58,6 +58,11 @@ class WriterTx implements TxConn {
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     return (await this.send({ op: 'run', sql, params })) as number;
+  }
+
+  /** Claims decision ids (`sqlite-decision-ids.ts`); like `write`, it is sent with the next request. */
+  claim(step: ClaimStep): void {
+    this.steps.push(step);
   }
 
   async write(sql: string, params: readonly unknown[] = [], expect?: number, mismatch?: Mismatch): Promise<void> {
@@ -118,7 +123,10 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
   let reader: Db;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writer = await SqliteThread.start(file, { autocheckpointBytes: WRITER_AUTOCHECKPOINT_BYTES });
+    writer = await SqliteThread.start(file, {
+      autocheckpointBytes: WRITER_AUTOCHECKPOINT_BYTES,
+      recentIds: RECENT_IDS,
+    });
   } catch (e) {
     throw unreachable(file, e);
   }
@@ -194,6 +202,10 @@ export async function openSqlite(file: string, options: { walRestartBytes?: numb
     },
     decisionIds: sqliteDecisionIds(
       (idsJson) => indexedDecisionIds.get(idsJson) as { mark: number | null; taken: string },
+      (tx, step) => {
+        if (!(tx instanceof WriterTx)) throw new Error('a decision id is claimed outside a writer transaction');
+        tx.claim(step);
+      },
     ),
     async writeSessionIndex(statements) {
       const steps: ThreadStep[] = [{ op: 'begin', deferred: true }];
