@@ -29,7 +29,7 @@
  * statements together (0.12 of 0.25 ms per transaction, store bench).
  */
 import { GuardlineError } from '../errors/index.ts';
-import { AUDIT_SESSION_INDEX, MARK, MARK_LOST } from './audit-session-index.ts';
+import { AUDIT_SESSION_INDEX, insertSkippingIndexed, MARK, MARK_LOST } from './audit-session-index.ts';
 import type { DecisionClaim, DecisionIdIndex, TxConn } from './sql.ts';
 import type { ClaimStep } from './sqlite-thread.ts';
 
@@ -54,8 +54,11 @@ export function rebuildWithoutDecisionIds(schema: string): string {
 
 /** The catch-up's statement for the ids, run before the session index's moves the mark. */
 const CATCH_UP_DECISION_IDS = [
-  `INSERT INTO ${DECISION_IDS} (id, seq)
-  SELECT id, audit_seq FROM decisions WHERE audit_seq > ${MARK} ORDER BY id ON CONFLICT DO NOTHING`,
+  insertSkippingIndexed(
+    'sqlite',
+    `${DECISION_IDS} (id, seq)`,
+    `SELECT id, audit_seq FROM decisions WHERE audit_seq > ${MARK} ORDER BY id`,
+  ),
 ];
 
 /** Empties the ids where the session index is emptied (its mark is lost: `audit-session-index.ts`). */
