@@ -121,10 +121,11 @@ describe('SQLite writer thread', () => {
 
 const DUPLICATE = { code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: d.id' };
 
-async function startClaiming(): Promise<{ file: string; thread: SqliteThread }> {
+async function startClaiming(recentIdsLimit?: number): Promise<{ file: string; thread: SqliteThread }> {
   dir = mkdtempSync(path.join(os.tmpdir(), 'guardline-claims-'));
   const file = path.join(dir, 'guardline.db');
-  thread = await SqliteThread.start(file, { recentIds: 'SELECT id, seq FROM d WHERE seq > ?' });
+  const recentIds = 'SELECT id, seq FROM d WHERE seq > ?';
+  thread = await SqliteThread.start(file, recentIdsLimit ? { recentIds, recentIdsLimit } : { recentIds });
   await thread.request(undefined, [{ op: 'exec', sql: 'CREATE TABLE d (seq INTEGER PRIMARY KEY, id TEXT NOT NULL)' }]);
   return { file, thread };
 }
@@ -246,5 +247,26 @@ describe('SQLite writer thread: claimed decision ids', () => {
     // Never committed, so free: 'y' (refused before its claim), 'w' (its transaction rolled back).
     expect(await run(thread, { rows: [[5, 'y']] })).toBe('ok');
     expect(await run(thread, { rows: [[6, 'w']] })).toBe('ok');
+  });
+
+  it('past the most ids it remembers (the mark standing still), still refuses every duplicate until the mark moves on', async () => {
+    const { thread } = await startClaiming(3);
+    for (const [seq, id] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ] as [number, string][]) {
+      expect(await run(thread, { rows: [[seq, id]] })).toBe('ok');
+    }
+    expect(await run(thread, { rows: [[5, 'b']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[5, 'e']] })).toBe('ok');
+    expect(await run(thread, { rows: [[6, 'e']] })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    // The index catches up to seq 3: a, b and c are its to check; d and e still the writer's.
+    expect(await run(thread, { rows: [[6, 'd']], mark: 3 })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[6, 'f']], mark: 3 })).toBe('ok');
+    expect(await run(thread, { rows: [[7, 'e']], mark: 3 })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[7, 'f']], mark: 3 })).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await run(thread, { rows: [[7, 'a']], mark: 3 })).toBe('ok');
   });
 });

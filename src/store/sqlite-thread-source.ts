@@ -29,7 +29,9 @@
  * made (SQLite's `data_version`, which a connection's own commits leave alone) and the mark has
  * not gone back: otherwise the step runs its `fallback` statement instead (which scans the
  * decisions after the mark), and the memory is made again, by listing, after the next commit.
- * A claim's ids are remembered once its transaction commits; a rollback forgets them.
+ * A claim's ids are remembered once its transaction commits; a rollback forgets them. It remembers
+ * at most `workerData.recentIdsLimit` ids (default 200,000, 20 s at 10,000 decisions/s): should
+ * the mark stand still longer (the index's catch-ups failing), claims run the fallback until it moves.
  *
  * Merged commits. A transaction sent whole in one request (a `begin`, its writes, its `commit`)
  * is not committed at once if the next request is already waiting and is another whole
@@ -106,6 +108,8 @@ const claims = workerData.recentIds
       version: null, // the data_version the memory holds for; null: not usable
       lastMark: null, // the mark of the last claim: the memory is made again after it
       pending: new Map(), // id -> tx, claimed by transactions not yet committed
+      limit: Number(workerData.recentIdsLimit) || 200000, // ids remembered at most
+      tooMany: null, // the mark after which there were more than \`limit\` ids to remember
     }
   : null;
 
@@ -161,19 +165,35 @@ function claimsCommitted() {
     }
   }
   c.pending.clear();
-  if (c.version !== null || c.lastMark === null) return;
+  // The index's mark stands still (its catch-ups fail or lag): stop remembering; claims scan.
+  if (c.version !== null && c.recent.size > c.limit) forgetAll(c.lastMark);
+  if (c.version !== null || c.lastMark === null || c.tooMany === c.lastMark) return;
   // Read before listing: a commit by another connection in between is listed, and seen again next time.
   const version = prepare('PRAGMA data_version').pluck().get();
+  const rows = prepare(workerData.recentIds).all(c.lastMark);
+  // Too many: listed again only once the mark has moved.
+  if (rows.length > c.limit) return forgetAll(c.lastMark);
   c.recent.clear();
   c.order = [];
   c.first = 0;
-  for (const row of prepare(workerData.recentIds).all(c.lastMark)) {
+  for (const row of rows) {
     c.recent.set(row.id, row.seq);
     c.order.push([row.seq, row.id]);
   }
   c.order.sort((a, b) => a[0] - b[0]);
   c.mark = c.lastMark;
   c.version = version;
+  c.tooMany = null;
+}
+
+/** Remembers nothing (claims run the fallback) until the mark moves past \`mark\`. */
+function forgetAll(mark) {
+  const c = claims;
+  c.version = null;
+  c.recent.clear();
+  c.order = [];
+  c.first = 0;
+  c.tooMany = mark;
 }
 
 let open = 0; // the transaction in progress, 0 = none

@@ -93,6 +93,8 @@ export interface SqliteThreadOptions {
    * `claim` steps (`sqlite-decision-ids.ts`).
    */
   recentIds?: string;
+  /** How many claimed ids the writer remembers at most (default 200,000); tests set fewer. */
+  recentIdsLimit?: number;
 }
 
 /**
@@ -134,6 +136,7 @@ export class SqliteThread {
         attach: options.attach,
         nice: process.platform === 'linux' ? options.nice : undefined,
         recentIds: options.recentIds,
+        recentIdsLimit: options.recentIdsLimit,
         pageSize: NEW_FILE_PAGE_SIZE,
       },
       execArgv: [],
