@@ -17,6 +17,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { GuardlineError } from '../src/errors/index.ts';
 import type { Decision } from '../src/model/index.ts';
 import { tuneV8ForRuntime } from '../src/runtime/v8-tuning.ts';
 import type { StoreConfig } from '../src/store/config.ts';
@@ -36,7 +37,10 @@ function benchSeconds(text: string | undefined): number {
   if (text === undefined || text === '') return 2;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 60) {
-    throw new Error(`GUARDLINE_BENCH_STORE_SECONDS must be a number of seconds from 1 to 60, not ${text}`);
+    throw new GuardlineError(
+      'GL_CONFIG_INVALID',
+      `GUARDLINE_BENCH_STORE_SECONDS must be a number of seconds from 1 to 60, not ${text}`,
+    );
   }
   return seconds;
 }

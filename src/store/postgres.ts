@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { GuardlineError } from '../errors/index.ts';
-import { type Mismatch, type SqlDb, sqlError, type TxConn, toPostgresPlaceholders, UNEXPECTED_CHANGES } from './sql.ts';
+import { type SqlDb, sqlError, type TxConn, toPostgresPlaceholders, UNEXPECTED_CHANGES } from './sql.ts';
 
 // BIGINT (int8) as a JS number: every BIGINT here is epoch ms, a seq or a counter, all < 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -24,10 +24,9 @@ function connection(client: pg.Pool | pg.PoolClient): TxConn {
     },
     run,
     // Awaited: PostgreSQL answers COMMIT of a failed transaction with a rollback, not an error.
-    async write(sql: string, params: readonly unknown[] = [], expectChanges?: number, mismatch?: Mismatch) {
+    async write(sql: string, params: readonly unknown[] = [], expectChanges?: number) {
       const changes = await run(sql, params);
       if (expectChanges !== undefined && changes !== expectChanges) {
-        if (mismatch) throw sqlError(mismatch.message, mismatch.code);
         throw sqlError(`expected ${expectChanges} changed row(s), not ${changes}: ${sql}`, UNEXPECTED_CHANGES);
       }
     },

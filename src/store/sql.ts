@@ -18,13 +18,7 @@ export interface TxConn extends SqlConn {
    * than `expectChanges` (when given), the transaction fails: its commit rejects with that error.
    * A pipelining backend sends it and returns at once; the others wait for it.
    */
-  write(sql: string, params?: readonly unknown[], expectChanges?: number, mismatch?: Mismatch): Promise<void>;
-}
-
-/** The error a `TxConn.write` fails with when it changes another number of rows than expected. */
-export interface Mismatch {
-  code: string;
-  message: string;
+  write(sql: string, params?: readonly unknown[], expectChanges?: number): Promise<void>;
 }
 
 /** A decision id a transaction records, and the seq of the decision's audit entry. */
@@ -47,7 +41,7 @@ export interface DecisionIdIndex {
   readonly reset: readonly string[];
   /**
    * The catch-up also runs as soon as the index is this many entries behind (checked every
-   * `pollMs`): that bounds how many decisions each commit's check scans.
+   * `pollMs`): that bounds how many decision ids the check keeps after the mark.
    */
   readonly behindLimit: number;
   readonly pollMs: number;

@@ -173,9 +173,7 @@ function claimsCommitted() {
   const rows = prepare(workerData.recentIds).all(c.lastMark);
   // Too many: listed again only once the mark has moved.
   if (rows.length > c.limit) return forgetAll(c.lastMark);
-  c.recent.clear();
-  c.order = [];
-  c.first = 0;
+  forgetAll(null);
   for (const row of rows) {
     c.recent.set(row.id, row.seq);
     c.order.push([row.seq, row.id]);
@@ -183,10 +181,12 @@ function claimsCommitted() {
   c.order.sort((a, b) => a[0] - b[0]);
   c.mark = c.lastMark;
   c.version = version;
-  c.tooMany = null;
 }
 
-/** Remembers nothing (claims run the fallback) until the mark moves past \`mark\`. */
+/**
+ * Remembers nothing: claims run the fallback, and (with a \`mark\`) the ids are listed again only
+ * once the mark has moved past it.
+ */
 function forgetAll(mark) {
   const c = claims;
   c.version = null;

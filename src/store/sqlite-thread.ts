@@ -17,25 +17,25 @@ export type ThreadStep =
   | { op: 'begin'; after?: number; deferred?: boolean }
   | { op: 'commit' | 'rollback' }
   | { op: 'all'; sql: string; params: readonly unknown[] }
-  | {
-      op: 'run';
-      sql: string;
-      params: readonly unknown[];
-      expect?: number;
-      mismatch?: { code: string; message: string };
-    }
+  | RunStep
   | { op: 'exec'; sql: string }
   | { op: 'datasync' }
   | ClaimStep;
 
-/** A write that fails its transaction with `mismatch` unless it changes `expect` rows. */
-export interface CheckedRun {
+/**
+ * A write; with `expect`, it fails its transaction unless it changes that many rows (with the
+ * error `mismatch`, if given, else UNEXPECTED_CHANGES).
+ */
+export interface RunStep {
   op: 'run';
   sql: string;
   params: readonly unknown[];
-  expect: number;
-  mismatch: { code: string; message: string };
+  expect?: number;
+  mismatch?: { code: string; message: string };
 }
+
+/** A write that fails its transaction with `mismatch` unless it changes `expect` rows. */
+export type CheckedRun = RunStep & Required<Pick<RunStep, 'expect' | 'mismatch'>>;
 
 /**
  * Decision ids a transaction records (its rows written), each with its audit entry's seq: the

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GuardlineError } from '../errors/index.ts';
-import type { Mismatch, SqlConn, SqlDb, TxConn } from './sql.ts';
+import type { SqlConn, SqlDb, TxConn } from './sql.ts';
 import { type CheckpointResult, SqliteCheckpointer, WRITER_AUTOCHECKPOINT_BYTES } from './sqlite-checkpointer.ts';
 import { INDEXED_DECISION_IDS, RECENT_IDS, sqliteDecisionIds } from './sqlite-decision-ids.ts';
 import { SESSION_INDEX_SCHEMA, sessionIndexAttachment, sessionIndexFile } from './sqlite-session-index.ts';
@@ -65,10 +65,9 @@ class WriterTx implements TxConn {
     this.steps.push(step);
   }
 
-  async write(sql: string, params: readonly unknown[] = [], expect?: number, mismatch?: Mismatch): Promise<void> {
+  async write(sql: string, params: readonly unknown[] = [], expect?: number): Promise<void> {
     if (expect === undefined) this.steps.push({ op: 'run', sql, params });
-    else if (mismatch === undefined) this.steps.push({ op: 'run', sql, params, expect });
-    else this.steps.push({ op: 'run', sql, params, expect, mismatch });
+    else this.steps.push({ op: 'run', sql, params, expect });
   }
 
   commit(): Promise<unknown> {
