@@ -23,6 +23,7 @@ import { tuneV8ForRuntime } from '../src/runtime/v8-tuning.ts';
 import type { StoreConfig } from '../src/store/config.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
+import { withDiskWitness, witnessSummary } from './disk-witness.ts';
 import { atLeast, atMost, type Bench, type BenchResult, bytesWritten, percentile, versus } from './harness.ts';
 import { MinimalGroupCommit } from './minimal-group-commit.ts';
 
@@ -243,13 +244,17 @@ async function diskFlushUnderLoadMillis(dir: string, bytesPerSecond: number): Pr
   return samples;
 }
 
-/** The minimal group commit's latencies at `RATE`, steady (bench/minimal-group-commit.ts), as the store's are taken. */
-async function minimalGroupCommitLatencies(dir: string): Promise<number[]> {
+/**
+ * The minimal group commit's latencies at `RATE`, steady (bench/minimal-group-commit.ts), as the
+ * store's are taken, with what a disk witness saw meanwhile (`disk-witness.ts`).
+ */
+async function minimalGroupCommitLatencies(dir: string): Promise<{ samples: number[]; flushes: number[] }> {
   const floor = await MinimalGroupCommit.open(dir, KEY);
   try {
     await latencies(floor, 1000);
     await latencies(floor, RATE, SETTLE_SECONDS);
-    return (await latencies(floor, RATE)).samples;
+    const { result, flushes } = await withDiskWitness(dir, () => latencies(floor, RATE));
+    return { samples: result.samples, flushes };
   } finally {
     await floor.close();
   }
@@ -307,7 +312,7 @@ async function measure(
   baseline: () => Promise<number>,
   rate: number,
   targets: boolean,
-  disk?: { dir: string; floorP99: number },
+  disk?: { dir: string; floorP99: number; floorWitness: number[] },
 ): Promise<BenchResult[]> {
   const store = await openStore(config, { onKeyGenerated: () => {} });
   try {
@@ -315,7 +320,11 @@ async function measure(
     await latencies(store, rate, SETTLE_SECONDS);
     const written0 = disk ? bytesWritten() : null;
     const window0 = performance.now();
-    const { samples, gcPauses } = await latencies(store, rate);
+    const steady = () => latencies(store, rate);
+    const {
+      result: { samples, gcPauses },
+      flushes: witness,
+    } = disk ? await withDiskWitness(disk.dir, steady) : { result: await steady(), flushes: [] };
     const windowSeconds = (performance.now() - window0) / 1000;
     const written = written0 === null ? null : (bytesWritten() ?? written0) - written0;
     const { perSecond, cpuMicros } = await throughput(store);
@@ -354,6 +363,19 @@ async function measure(
         value: ms(disk.floorP99),
         unit: 'ms',
       });
+      // A miss next to a stalled witness is the host's disk (`disk-witness.ts`).
+      extra.push(
+        {
+          name: 'store',
+          metric: `disk witness during the ${name} ${rate}/s window: a 4 KiB fdatasync every 20 ms by another thread`,
+          ...witnessSummary(witness, 5),
+        },
+        {
+          name: 'store',
+          metric: 'disk witness during the minimal group commit window',
+          ...witnessSummary(disk.floorWitness, 5),
+        },
+      );
     }
     if (written && loadedFlushP99 !== undefined) {
       extra.push(
@@ -438,7 +460,8 @@ const bench: Bench = {
         },
         { name: 'store', metric: 'disk: 8 KiB append + fdatasync p99', value: Number(flushP99.toFixed(3)), unit: 'ms' },
       );
-      const floorP99 = percentile(await minimalGroupCommitLatencies(dir), 99);
+      const floor = await minimalGroupCommitLatencies(dir);
+      const floorP99 = percentile(floor.samples, 99);
       results.push(
         ...(await measure(
           'sqlite',
@@ -446,7 +469,7 @@ const bench: Bench = {
           async () => sqliteBaseline(path.join(dir, 'baseline.db')),
           RATE,
           true,
-          { dir, floorP99 },
+          { dir, floorP99, floorWitness: floor.flushes },
         )),
       );
     } finally {
