@@ -38,7 +38,11 @@ for (const bench of benches) {
   } catch (e) {
     // One broken benchmark must not lose the others' figures; the run still exits non-zero.
     failed.push(bench.name);
-    process.stderr.write(`  FAILED: ${(e as Error).stack ?? String(e)}\n`);
+    // As the CLI reports errors: a GuardlineError's code and what to do, then the stack.
+    const error = e as { code?: unknown; action?: unknown; stack?: string };
+    const code = typeof error.code === 'string' && error.code.startsWith('GL_') ? `${error.code}: ` : '';
+    process.stderr.write(`  FAILED: ${code}${error.stack ?? String(e)}\n`);
+    if (code && typeof error.action === 'string') process.stderr.write(`  what to do: ${error.action}\n`);
   }
 }
 
