@@ -47,7 +47,15 @@ export interface Place {
   open(): Promise<Store>;
   /** Runs raw SQL against the place from outside the store (tamper tests). */
   sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Holds, from outside the store, the lock a catch-up of the session index needs, until released. */
+  holdSessionIndex(): Promise<IndexHold>;
   cleanup(): Promise<void>;
+}
+
+export interface IndexHold {
+  /** How many connections wait for the hold (null where the backend cannot tell: SQLite). */
+  waiters(): Promise<number | null>;
+  release(): Promise<void>;
 }
 
 export interface Backend {
@@ -89,6 +97,18 @@ const sqlite: Backend = {
           db.close();
         }
       },
+      async holdSessionIndex() {
+        // The index file's write lock (sqlite-session-index.ts), as another process's catch-up holds it.
+        const db = new Database(sessionIndexFile(config.file));
+        db.exec('BEGIN IMMEDIATE');
+        return {
+          waiters: async () => null,
+          async release() {
+            db.exec('ROLLBACK');
+            db.close();
+          },
+        };
+      },
       async cleanup() {
         for (const s of opened) await s.close();
         rmSync(dir, { recursive: true, force: true });
@@ -126,6 +146,26 @@ const postgres: Backend = {
         return store;
       },
       sql: run,
+      async holdSessionIndex() {
+        // The mark's row, as another node's catch-up holds it until it commits.
+        const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+        await client.connect();
+        await client.query('BEGIN');
+        await client.query("SELECT seq FROM index_marks WHERE name = 'audit_session_index' FOR UPDATE");
+        const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
+        return {
+          async waiters() {
+            const [row] = await run('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [
+              pid,
+            ]);
+            return Number(row?.n);
+          },
+          async release() {
+            await client.query('ROLLBACK');
+            await client.end();
+          },
+        };
+      },
       async cleanup() {
         for (const s of opened) await s.close();
         await run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

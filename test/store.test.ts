@@ -120,6 +120,57 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it('indexes every entry up to the mark while nodes append and catch the index up at once', async () => {
+      const nodeB = await place.open();
+      let writing = true;
+      const writer = async (node: Store, prefix: string) => {
+        for (let i = 0; writing; i++) {
+          await Promise.all(
+            Array.from({ length: 5 }, (_, j) =>
+              node.record({ actor: 'agent:a', decision: decision(`${prefix}${i}-${j}`, `s${j}`) }),
+            ),
+          );
+        }
+      };
+      const writers = [writer(store, 'a'), writer(nodeB, 'b')];
+      // Each node opened or closed catches up: many catch-ups, each beside both nodes' commits.
+      const checks: { mark: number; indexed: number; entries: number }[] = [];
+      for (let round = 0; round < 8; round++) {
+        const visitor = await place.open();
+        await visitor.close();
+        const [row] = await place.sql(
+          `SELECT m.seq AS mark,
+             (SELECT COUNT(*) FROM audit_session_index i WHERE i.seq <= m.seq) AS indexed,
+             (SELECT COUNT(*) FROM audit_entries e WHERE e.seq <= m.seq AND e.session_id IS NOT NULL) AS entries
+           FROM index_marks m WHERE m.name = 'audit_session_index'`,
+        );
+        checks.push({ mark: Number(row?.mark), indexed: Number(row?.indexed), entries: Number(row?.entries) });
+      }
+      writing = false;
+      await Promise.all(writers);
+      expect(checks.at(-1)?.mark).toBeGreaterThan(0);
+      for (const check of checks) expect(check.indexed).toBe(check.entries);
+    });
+
+    it('commits decisions while a catch-up of the session index waits for its lock', async () => {
+      const hold = await place.holdSessionIndex();
+      try {
+        await store.record({ actor: 'agent:a', decision: decision('d1', 's1') });
+        // The index is behind: within 250 ms a catch-up begins, and waits for the hold.
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        if ((await hold.waiters()) !== null) await vi.waitFor(async () => expect(await hold.waiters()).toBe(1));
+        const second = store.record({ actor: 'agent:a', decision: decision('d2', 's1') }).then(() => 'committed');
+        const stuck = new Promise((resolve) => setTimeout(() => resolve('waited for the catch-up'), 3000));
+        expect(await Promise.race([second, stuck])).toBe('committed');
+      } finally {
+        await hold.release();
+      }
+      await vi.waitFor(async () => expect(await place.sql('SELECT seq FROM audit_session_index')).toHaveLength(2), {
+        timeout: 3000,
+        interval: 50,
+      });
+    });
+
     it('indexes the entries recorded before 006_audit_session_index in bulk when it runs', async () => {
       await store.record({ actor: 'agent:a', decision: decision('d1', 's1') });
       await store.record({ actor: 'agent:a', decision: decision('d2', 's2') });

@@ -13,16 +13,15 @@
  * entry (a database file restored from an older copy, beside a newer index file), the index is
  * emptied when the store opens and rebuilt, instead of naming entries that are no longer there.
  */
-import type { GroupCommitter } from './committer.ts';
 import type { Dialect, SqlDb } from './sql.ts';
 
 export const AUDIT_SESSION_INDEX = 'audit_session_index';
 
 /**
- * How often the index catches up with the chain while entries are being appended. On PostgreSQL
- * it runs under the chain head's lock. On SQLite it runs in the maintenance thread, on a file of
- * its own (`sqlite-session-index.ts`), and holds up no commit; a longer interval rewrites each
- * session's index page less often, and leaves reads a few more entries to scan. SQLite's
+ * How often the index catches up with the chain while entries are being appended. It holds up no
+ * commit (`SqlDb.writeSessionIndex`: on SQLite in the maintenance thread, on a file of its own,
+ * `sqlite-session-index.ts`; on PostgreSQL on a connection of its own); a longer interval rewrites
+ * each session's index page less often, and leaves reads a few more entries to scan. SQLite's
  * decision ids, indexed under the same mark, also have it catch up as soon as it is far behind
  * (`SqlDb.decisionIds`).
  */
@@ -82,11 +81,9 @@ const RESET_IF_MARK_LOST = [
 ];
 
 /**
- * Keeps `audit_session_index` caught up: every `intervalMs` while entries are being appended. Where
- * the backend writes the index on its own (`SqlDb.writeSessionIndex`, SQLite) that is one
- * transaction there; otherwise one unit in the group commit, so on PostgreSQL it runs under the
- * chain head's lock, one node at a time, and no entry can commit below the mark after it moved.
- * Each session's index page is then written once per catch-up instead of once per commit. An idle
+ * Keeps `audit_session_index` caught up: every `intervalMs` while entries are being appended, in
+ * one transaction of the backend's own beside the group commit (`SqlDb.writeSessionIndex`). Each
+ * session's index page is then written once per catch-up instead of once per commit. An idle
  * store writes nothing. `close` catches up one last time.
  */
 export class AuditSessionIndexer {
@@ -106,7 +103,6 @@ export class AuditSessionIndexer {
    */
   constructor(
     private readonly db: SqlDb,
-    private readonly committer: GroupCommitter,
     private readonly intervalMs = INDEX_INTERVAL_MS,
   ) {
     const ids = db.decisionIds;
@@ -121,7 +117,7 @@ export class AuditSessionIndexer {
    * unindexed chain waits for it here, not in every commit's scan), then every `intervalMs`.
    */
   async start(): Promise<void> {
-    await this.write(this.resetStatements);
+    await this.db.writeSessionIndex(this.resetStatements);
     await this.catchUp();
     this.timer ??= setInterval(() => void this.poll().catch(() => {}), this.pollMs);
     this.timer.unref();
@@ -151,14 +147,7 @@ export class AuditSessionIndexer {
 
   private async indexIfBehind(): Promise<void> {
     if ((await this.behind()) <= 0) return;
-    await this.write(this.catchUpStatements);
-  }
-
-  private write(statements: readonly string[]): Promise<void> {
-    if (this.db.writeSessionIndex) return this.db.writeSessionIndex(statements);
-    return this.committer.submit(async (tx) => {
-      for (const sql of statements) await tx.write(sql);
-    });
+    await this.db.writeSessionIndex(this.catchUpStatements);
   }
 
   async close(): Promise<void> {

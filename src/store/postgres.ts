@@ -42,6 +42,27 @@ export function assertSchemaName(schema: string): string {
   return schema;
 }
 
+/** SQLSTATE of a serialization failure: a row this transaction's snapshot saw changed since. */
+const SERIALIZATION_FAILURE = '40001';
+/** Tries of a session index catch-up that meets another node's (each sees the one before it). */
+const INDEX_TRIES = 3;
+
+/** Runs `fn` in a transaction begun with `begin` on one pooled client. */
+async function inTransaction<T>(pool: pg.Pool, begin: string, fn: (tx: TxConn) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await fn(connection(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** A PostgreSQL pool; each transaction runs on one pooled client. */
 export async function openPostgres(options: PostgresOptions): Promise<SqlDb & { clientConfig: pg.ClientConfig }> {
   const clientConfig: pg.ClientConfig = {
@@ -65,18 +86,27 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb & { 
     pipelined: false,
     clientConfig,
     read: connection(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(connection(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
+    transaction: (fn) => inTransaction(pool, 'BEGIN', fn),
+    /**
+     * The session index's catch-up, on a connection of its own beside the group commit: one
+     * snapshot (REPEATABLE READ) for its statements, so the mark it sets is the newest entry it
+     * indexed. Entries become visible in the order of their seqs (each group commit holds the
+     * chain head's row lock until it has committed), so every entry up to that mark is in the
+     * snapshot, and one committed later is above it. Inside the group commit it had held up every
+     * decision behind it: 20–35 ms every 250 ms at 10,000 decisions/s. Two nodes catching up at
+     * once: the second meets the first's rows or mark, fails to serialize, and runs again on a
+     * snapshot that has them.
+     */
+    async writeSessionIndex(statements) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ', async (tx) => {
+            for (const sql of statements) await tx.write(sql);
+          });
+          return;
+        } catch (e) {
+          if ((e as { code?: unknown }).code !== SERIALIZATION_FAILURE || attempt >= INDEX_TRIES) throw e;
+        }
       }
     },
     async exec(sql) {

@@ -92,7 +92,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<Store> {
   await migrate(db);
   const committer = new GroupCommitter(db, signer, options.maxBatch);
   const ctx: StoreContext = { db, committer, publish: (tx, event) => bus.publish(tx, event) };
-  const indexer = new AuditSessionIndexer(db, committer);
+  const indexer = new AuditSessionIndexer(db);
   await indexer.start();
   let closed = false;
   return {

@@ -72,10 +72,11 @@ export interface SqlDb {
   transaction<T>(fn: (tx: TxConn) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs statements that write only the audit entries' session index, in one transaction of their
-   * own outside the group commit: where present (SQLite), the index is kept apart from the chain
-   * and no commit waits for it. Absent, the index is written by units of the group commit.
+   * own outside the group commit, so no commit waits for it: on SQLite in the maintenance thread,
+   * on a file of its own; on PostgreSQL on a connection of its own, with one snapshot for all of
+   * the statements.
    */
-  writeSessionIndex?(statements: readonly string[]): Promise<void>;
+  writeSessionIndex(statements: readonly string[]): Promise<void>;
   /** Present where the decisions table has no unique index on `id` (SQLite). */
   readonly decisionIds?: DecisionIdIndex;
   /** Runs a script of several statements (migrations). */
