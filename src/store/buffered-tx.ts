@@ -13,6 +13,8 @@ interface Pending {
 
 const MAX_PARAMS = 30_000;
 const CHUNK_SIZES = [256, 64, 16, 4, 1];
+/** PostgreSQL's limit on a statement's parameters is 65,535. */
+const PG_STATEMENT_PARAMS = 60_000;
 
 const insertTexts = new Map<string, string>();
 
@@ -27,6 +29,43 @@ function insertSql(group: Pending, rows: number): string {
     insertTexts.set(key, sql);
   }
   return sql;
+}
+
+interface Insert {
+  table: string;
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * PostgreSQL: INSERTs into different tables joined into one statement (`WITH w1 AS (INSERT …),
+ * … INSERT …`), one round trip instead of one each: a group commit's audit entries, decisions and
+ * signed head are one. Sub-statements of one statement share a snapshot and cannot see each
+ * other's rows, so two INSERTs into the same table (whose conflicts would have to see each other)
+ * are never joined; nor more parameters than a statement may have.
+ */
+function combined(inserts: readonly Insert[]): { sql: string; params: unknown[] }[] {
+  const statements: { sql: string; params: unknown[] }[] = [];
+  let batch: Insert[] = [];
+  let params = 0;
+  const close = () => {
+    if (batch.length === 0) return;
+    const last = batch[batch.length - 1] as Insert;
+    const ctes = batch.slice(0, -1).map((insert, i) => `w${i} AS (${insert.sql})`);
+    statements.push({
+      sql: ctes.length === 0 ? last.sql : `WITH ${ctes.join(', ')} ${last.sql}`,
+      params: batch.length === 1 ? last.params : batch.flatMap((insert) => insert.params),
+    });
+    batch = [];
+    params = 0;
+  };
+  for (const insert of inserts) {
+    if (batch.some((b) => b.table === insert.table) || params + insert.params.length > PG_STATEMENT_PARAMS) close();
+    batch.push(insert);
+    params += insert.params.length;
+  }
+  close();
+  return statements;
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -105,20 +144,32 @@ export class BufferedTx implements TxConn {
   private async writePending(): Promise<void> {
     const groups = this.pending;
     this.pending = [];
-    for (const group of groups) {
-      const perRow = group.columns.length;
-      const largest = Math.max(1, Math.floor(MAX_PARAMS / perRow));
-      // SQLite: a few fixed chunk sizes, so its cached prepared statements are reused from batch
-      // to batch. PostgreSQL: as few statements as possible (each is a network round trip).
-      const sizes = CHUNK_SIZES.filter((n) => n <= largest);
-      for (let i = 0; i < group.rows; ) {
-        const left = group.rows - i;
-        const chunk = this.dialect === 'sqlite' ? (sizes.find((n) => n <= left) ?? 1) : Math.min(largest, left);
-        const params = chunk === group.rows ? group.values : group.values.slice(i * perRow, (i + chunk) * perRow);
-        i += chunk;
-        await this.tx.write(insertSql(group, chunk), params);
-      }
+    const inserts = groups.flatMap((group) => this.chunks(group));
+    if (this.dialect === 'sqlite') {
+      for (const insert of inserts) await this.tx.write(insert.sql, insert.params);
+      return;
     }
+    for (const statement of combined(inserts)) await this.tx.write(statement.sql, statement.params);
+  }
+
+  /**
+   * The group's rows as multi-row INSERTs. SQLite: a few fixed chunk sizes, so its cached prepared
+   * statements are reused from batch to batch. PostgreSQL: as few statements as possible (each is
+   * a network round trip).
+   */
+  private chunks(group: Pending): Insert[] {
+    const perRow = group.columns.length;
+    const largest = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+    const sizes = CHUNK_SIZES.filter((n) => n <= largest);
+    const inserts: Insert[] = [];
+    for (let i = 0; i < group.rows; ) {
+      const left = group.rows - i;
+      const chunk = this.dialect === 'sqlite' ? (sizes.find((n) => n <= left) ?? 1) : Math.min(largest, left);
+      const params = chunk === group.rows ? group.values : group.values.slice(i * perRow, (i + chunk) * perRow);
+      i += chunk;
+      inserts.push({ table: group.table, sql: insertSql(group, chunk), params });
+    }
+    return inserts;
   }
 
   async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
