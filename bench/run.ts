@@ -7,6 +7,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describeError } from '../src/errors/index.ts';
 import type { Bench, BenchResult } from './harness.ts';
 import { cpuPressurePercent, yardstickNanos } from './machine.ts';
 
@@ -38,11 +39,11 @@ for (const bench of benches) {
   } catch (e) {
     // One broken benchmark must not lose the others' figures; the run still exits non-zero.
     failed.push(bench.name);
-    // As the CLI reports errors: a GuardlineError's code and what to do, then the stack.
-    const error = e as { code?: unknown; action?: unknown; stack?: string };
-    const code = typeof error.code === 'string' && error.code.startsWith('GL_') ? `${error.code}: ` : '';
-    process.stderr.write(`  FAILED: ${code}${error.stack ?? String(e)}\n`);
-    if (code && typeof error.action === 'string') process.stderr.write(`  what to do: ${error.action}\n`);
+    // As the CLI reports errors (code, message, what to do), then where it was thrown.
+    const { headline, action } = describeError(e);
+    process.stderr.write(`  FAILED: ${headline}\n`);
+    if (action) process.stderr.write(`  what to do: ${action}\n`);
+    if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   }
 }
 

@@ -28,6 +28,8 @@ import { atLeast, atMost, type Bench, type BenchResult, bytesWritten, percentile
 import { MinimalGroupCommit } from './minimal-group-commit.ts';
 
 const RATE = 10_000;
+/** The issue's target for the p99 added latency on SQLite at `RATE`, in ms. */
+const TARGET_P99_MS = 5;
 /**
  * Seconds each phase runs. `GUARDLINE_BENCH_STORE_SECONDS=6` gives the p99 three times the samples
  * (60,000 decisions at 10,000/s), for comparing two versions in alternating runs.
@@ -99,6 +101,11 @@ async function throughput(store: Store): Promise<{ perSecond: number; cpuMicros:
   return { perSecond: done / ((performance.now() - started) / 1000), cpuMicros: (cpu.user + cpu.system) / done };
 }
 
+/** What `latencies` drives: the store, or the minimal group commit it is compared with. */
+interface Recorder {
+  record(item: { actor: string; decision: Decision }): Promise<unknown>;
+}
+
 /**
  * Open loop: decisions offered at `rate`/s (as calls would send them); latency of each `record`,
  * from the call to its resolution. The offers are paced by a 1 ms timer (each tick offers what is
@@ -106,11 +113,6 @@ async function throughput(store: Store): Promise<{ perSecond: number; cpuMicros:
  * a whole core of this 2-core machine from the store's SQLite writer thread, which a server that
  * idles between requests does not.
  */
-/** What `latencies` drives: the store, or the minimal group commit it is compared with. */
-interface Recorder {
-  record(item: { actor: string; decision: Decision }): Promise<unknown>;
-}
-
 async function latencies(
   store: Recorder,
   rate: number,
@@ -368,12 +370,12 @@ async function measure(
         {
           name: 'store',
           metric: `disk witness during the ${name} ${rate}/s window: a 4 KiB fdatasync every 20 ms by another thread`,
-          ...witnessSummary(witness, 5),
+          ...witnessSummary(witness, TARGET_P99_MS),
         },
         {
           name: 'store',
           metric: 'disk witness during the minimal group commit window',
-          ...witnessSummary(disk.floorWitness, 5),
+          ...witnessSummary(disk.floorWitness, TARGET_P99_MS),
         },
       );
     }
@@ -432,7 +434,7 @@ async function measure(
       },
     );
     return targets
-      ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, atMost(lat, 5), ...extra]
+      ? [{ ...atLeast(tp, RATE), baseline: tp.baseline, ratio: tp.ratio }, atMost(lat, TARGET_P99_MS), ...extra]
       : [tp, lat, ...extra];
   } finally {
     await store.close();

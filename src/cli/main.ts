@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { describeError } from '../errors/index.ts';
 import { UsageError } from './args.ts';
 import { type Command, type CommandIO, err, out } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -55,9 +56,9 @@ export async function main(argv: string[], io: CommandIO = process): Promise<num
       err(io, `guardline ${command.path.join(' ')}: ${e.message}\n${usageOf(command)}`);
       return 2;
     }
-    const error = e as { code?: string; message?: string; action?: string };
-    err(io, `guardline ${command.path.join(' ')}: ${error.code ? `${error.code}: ` : ''}${error.message ?? String(e)}`);
-    if (error.action) err(io, `  what to do: ${error.action}`);
+    const { headline, action } = describeError(e);
+    err(io, `guardline ${command.path.join(' ')}: ${headline}`);
+    if (action) err(io, `  what to do: ${action}`);
     return 1;
   }
 }

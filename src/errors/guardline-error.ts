@@ -30,3 +30,15 @@ export class GuardlineError extends Error {
 export function isGuardlineError(err: unknown): err is GuardlineError {
   return err instanceof GuardlineError;
 }
+
+/**
+ * An error as a command reports it: its code (a `GL_*` code, or a system one such as ENOENT) before
+ * its message, and what to do where the error says (a GuardlineError always does).
+ */
+export function describeError(e: unknown): { headline: string; action?: string } {
+  const error = e as { code?: unknown; message?: unknown; action?: unknown } | null;
+  const code = error?.code ? `${String(error.code)}: ` : '';
+  const message = typeof error?.message === 'string' ? error.message : String(e);
+  const headline = `${code}${message}`;
+  return typeof error?.action === 'string' && error.action ? { headline, action: error.action } : { headline };
+}

@@ -1,2 +1,2 @@
 export { ERROR_CODES, type ErrorCode, type ErrorCodeSpec } from './codes.ts';
-export { GuardlineError, isGuardlineError } from './guardline-error.ts';
+export { describeError, GuardlineError, isGuardlineError } from './guardline-error.ts';

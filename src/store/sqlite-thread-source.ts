@@ -135,7 +135,7 @@ function claim(tx, s) {
   const version = prepare('PRAGMA data_version').pluck().get();
   if (c.version === null || version !== c.version || s.mark < c.mark) {
     c.version = null;
-    runStep(tx, s.fallback);
+    runStep(s.fallback);
   } else {
     forget(s.mark);
     const seen = new Set();
@@ -216,7 +216,7 @@ function inOpen(tx) {
   if (open !== tx || !db.inTransaction) throw failure('transaction ' + tx + ' is not open', 'SQLITE_WRITER_NOT_OPEN');
 }
 
-function runStep(tx, s) {
+function runStep(s) {
   const changes = prepare(s.sql).run(...s.params).changes;
   if (s.expect !== undefined && changes !== s.expect) {
     if (s.mismatch) throw failure(s.mismatch.message, s.mismatch.code);
@@ -247,7 +247,7 @@ function step(tx, s) {
     }
     case 'run':
       inOpen(tx);
-      return runStep(tx, s);
+      return runStep(s);
     case 'claim':
       inOpen(tx);
       claim(tx, s);
